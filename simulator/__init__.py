@@ -1,0 +1,1 @@
+"""trustsim: an offline simulator of AWS IAM trust and permission policies."""

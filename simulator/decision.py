@@ -1,0 +1,309 @@
+"""What does AWS decide for ONE call?
+
+The evaluation order is data: `STEPS` lists AWS's steps in the order of
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+(explicit deny in any policy -> RCPs -> SCPs -> resource-based policy -> identity-based
+policies -> permissions boundary -> session policy), and `decide()` walks it.
+
+Rules beyond the order, each with its page:
+- Cross-account: the caller's side (SCP, identity, boundary, session) and the resource's
+  side (RCP, resource-based policy) must both allow; the same-account shortcuts below do not
+  apply. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+- Same account, resource-based policy naming the caller's user, session or federated-user
+  ARN (or `*`): allowed without identity policy, boundary or session policy; naming the
+  role of the caller's session: no identity policy needed, but boundary and session policy
+  still filter; naming the account: delegation, the identity policy must allow.
+  (evaluation-logic page above; https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html;
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+- Role trust policies and KMS key policies must themselves allow; an identity allow alone
+  never suffices. A caller named in a trust policy still needs its boundary to allow
+  sts:AssumeRole. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html,
+  https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+- SCPs restrict principals of member accounts (every level from the root down must allow),
+  never service principals or external callers' resources; RCPs restrict resources of
+  supported services, whoever calls. https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_inheritance_auth.html,
+  https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+- The root user is allowed everything in its own account save what SCPs deny.
+- sts:GetCallerIdentity needs no permission and cannot be denied
+  (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+- A federated-user session with no session policy has no permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from .arn import PrincipalKind
+from .evaluator import Evaluation, evaluate_policy, referenced_context_keys
+from .policy import PolicyDocument, PolicyKind
+from .request import Request, request_context
+from .results import Decision, Grant, PolicyResult, RequestDecision, StatementRef, StepResult
+
+STEPS = ("explicit_deny", "rcp", "scp", "resource_policy", "identity", "boundary",
+         "session_policy")
+
+# Services whose resources RCPs govern (Organizations user guide, RCPs: supported services).
+RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss",
+                          "cognito-idp", "logs", "dynamodb"})
+NO_AUTHORIZATION = frozenset({"sts:getcalleridentity"})
+_NO_IDENTITY = (PrincipalKind.service, PrincipalKind.anonymous, PrincipalKind.web_identity)
+
+
+class PolicySet(BaseModel):
+    """Every policy that bears on one call.
+
+    `resource` is the resource-based policy of the resource (bucket policy, key policy,
+    queue policy) or, for sts:AssumeRole*, the role's trust policy. `scp` and `rcp` are
+    lists of levels, root first; each level holds the documents attached there and must
+    allow. RCPFullAWSAccess is implied at every RCP level, as AWS attaches it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    identity: tuple[PolicyDocument, ...] = ()
+    resource: PolicyDocument | None = None
+    scp: tuple[tuple[PolicyDocument, ...], ...] = ()
+    rcp: tuple[tuple[PolicyDocument, ...], ...] = ()
+    boundary: PolicyDocument | None = None
+    session: PolicyDocument | None = None
+
+
+_LABEL = {PolicyKind.identity: "identity-based", PolicyKind.resource: "resource-based",
+          PolicyKind.trust: "role trust", PolicyKind.boundary: "permissions boundary",
+          PolicyKind.session: "session", PolicyKind.scp: "service control",
+          PolicyKind.rcp: "resource control"}
+
+
+class _Run:
+    """The state of one walk through STEPS."""
+
+    def __init__(self, request: Request, policies: PolicySet, trace: bool) -> None:
+        context, ignored = request_context(request)
+        self.ev = Evaluation(request=request, context=context)
+        self.request, self.policies, self.trace, self.ignored = request, policies, trace, ignored
+        self.steps: list[StepResult] = []
+        self.results: list[PolicyResult] = []
+
+    def evaluate(self, docs: Iterable[PolicyDocument | None]) -> list[PolicyResult]:
+        out = [evaluate_policy(d, self.ev, trace=self.trace) for d in docs if d is not None]
+        self.results.extend(out)
+        return out
+
+    def step(self, name: str, outcome: str, decision: Decision | None = None, note: str = "",
+             results: Sequence[PolicyResult] = ()) -> None:
+        self.steps.append(StepResult(name=name, outcome=outcome, decision=decision, note=note,
+                                     policies=tuple(r.name for r in results)))
+
+    def finish(self, decision: Decision, reason: str, message: str,
+               deciding: Sequence[StatementRef] = (), notes: Sequence[str] = ()) -> RequestDecision:
+        reached = {s.name for s in self.steps}
+        for name in STEPS:
+            if name not in reached:
+                self.steps.append(StepResult(name=name, outcome="not_reached"))
+        self.steps.sort(key=lambda s: STEPS.index(s.name))
+        missing = set(self.ev.missing)
+        if self.trace:
+            everything = [*self.policies.identity, self.policies.resource,
+                          self.policies.boundary, self.policies.session,
+                          *(d for level in (*self.policies.scp, *self.policies.rcp)
+                            for d in level)]
+            missing |= referenced_context_keys([d for d in everything if d is not None])
+            missing -= set(self.ev.context)
+        r = self.request
+        return RequestDecision(
+            decision=decision, reason=reason, message=message, principal=r.principal.arn,
+            action=r.action, resource=r.resource, cross_account=r.cross_account,
+            deciding=tuple(deciding), steps=tuple(self.steps),
+            policies=tuple(self.results) if self.trace else (),
+            missing_context=tuple(sorted(missing)), ignored_context=self.ignored,
+            notes=tuple(dict.fromkeys([*notes, *self.ev.notes])),
+            uncertain=bool(self.ev.notes))
+
+
+def _allows(results: Iterable[PolicyResult]) -> list[StatementRef]:
+    return [ref for r in results for ref in r.allows]
+
+
+def _levels_allow(run: _Run, name: str, levels: Sequence[Sequence[PolicyDocument]],
+                  implied_allow: bool) -> RequestDecision | None:
+    """SCPs / RCPs: an Allow must exist at every level (RCPFullAWSAccess is implied)."""
+    if not levels:
+        run.step(name, "not_applicable")
+        return None
+    label = "SCP" if name == "scp" else "RCP"
+    for depth, level in enumerate(levels, start=1):
+        results = [r for r in run.results if any(r.name == d.name for d in level)]
+        if not implied_allow and not _allows(results):
+            run.step(name, "decided", Decision.implicit_deny,
+                     f"no {label} at level {depth} allows the action", results)
+            return run.finish(Decision.implicit_deny, f"{name}_no_allow_at_level_{depth}",
+                              f"no {label} attached at level {depth} of the organization "
+                              f"({', '.join(d.name for d in level) or 'none'}) allows "
+                              f"{run.request.action}; every level must allow")
+    run.step(name, "pass", Decision.allow, f"every {label} level allows")
+    return None
+
+
+def decide(request: Request, policies: PolicySet, *, trace: bool = False) -> RequestDecision:
+    """Decide one call. With `trace`, every statement of every policy is explained."""
+    run = _Run(request, policies, trace)
+    caller = request.principal
+    action = request.action.lower()
+    if action in NO_AUTHORIZATION:
+        for name in STEPS:
+            run.step(name, "not_applicable")
+        return run.finish(Decision.allow, "no_authorization_required",
+                          f"{request.action} needs no permission and cannot be denied")
+    no_identity = caller.kind in _NO_IDENTITY
+    scp_levels = () if no_identity else policies.scp
+    rcp_levels = policies.rcp if request.service in RCP_SERVICES else ()
+    run.evaluate(d for level in rcp_levels for d in level)
+    run.evaluate(d for level in scp_levels for d in level)
+    resource = run.evaluate([policies.resource])
+    identity = run.evaluate(() if no_identity else policies.identity)
+    boundary = run.evaluate([None if no_identity else policies.boundary])
+    session = run.evaluate([None if no_identity else policies.session])
+
+    # 1. An applicable Deny in any policy decides.
+    denies = [r for r in run.results if r.denies]
+    if denies:
+        first = denies[0]
+        run.step("explicit_deny", "decided", Decision.explicit_deny,
+                 f"a Deny in the {_LABEL[first.kind]} policy {first.name!r} applies", denies)
+        return run.finish(Decision.explicit_deny, f"explicit_deny_in_{first.kind.value}",
+                          f"explicitly denied by the {_LABEL[first.kind]} policy "
+                          f"{first.name!r}",
+                          [ref for r in denies for ref in r.denies])
+    run.step("explicit_deny", "pass", note="no applicable Deny")
+
+    # 2-3. RCPs of the resource's account, SCPs of the caller's account.
+    for name, levels, implied in (("rcp", rcp_levels, True), ("scp", scp_levels, False)):
+        early = _levels_allow(run, name, levels, implied)
+        if early:
+            return early
+    return _after_organizations(run, resource, identity, boundary, session)
+
+
+def _after_organizations(run: _Run, resource: list[PolicyResult], identity: list[PolicyResult],
+                         boundary: list[PolicyResult],
+                         session: list[PolicyResult]) -> RequestDecision:
+    request = run.request
+    caller = request.principal
+    rbp = resource[0] if resource else None
+    grant = rbp.grant if rbp is not None and rbp.decision is Decision.allow else None
+    rbp_kind = rbp.kind if rbp is not None else None
+    must_rbp = (request.service == "kms" or rbp_kind is PolicyKind.trust
+                or request.action.lower().startswith("sts:assumerole"))
+    cross = request.cross_account
+    rbp_allows = rbp.allows if rbp is not None and grant is not None else ()
+    label = "role trust" if rbp_kind is PolicyKind.trust or must_rbp and request.service == "sts" \
+        else "resource-based"
+    code = "trust" if label == "role trust" else "resource"
+
+    # 4. Resource-based policy.
+    if must_rbp and grant is None:
+        run.step("resource_policy", "decided", Decision.implicit_deny,
+                 f"the {label} policy does not allow the caller", resource)
+        what = "the role's trust policy" if code == "trust" else "the key policy" \
+            if request.service == "kms" else "the resource-based policy"
+        return run.finish(Decision.implicit_deny, f"no_allow_in_{code}",
+                          f"{what} does not allow {caller.arn} to call {request.action}"
+                          + ("" if rbp is not None else f" ({what} was not given)"))
+    if caller.kind in _NO_IDENTITY:
+        ok = grant in (Grant.principal, Grant.service, Grant.web_identity)
+        run.step("resource_policy", "decided", Decision.allow if ok else Decision.implicit_deny,
+                 "the only policy that can allow a caller without identity policies", resource)
+        if ok:
+            return run.finish(Decision.allow, f"{code}_policy_allows",
+                              f"the {label} policy allows {caller.arn}", rbp_allows)
+        return run.finish(Decision.implicit_deny, f"no_allow_in_{code}",
+                          f"no {label} policy allows {caller.arn} to call {request.action}")
+    if cross and grant is None:
+        run.step("resource_policy", "decided", Decision.implicit_deny,
+                 "cross-account: the resource's side must allow", resource)
+        return run.finish(Decision.implicit_deny, f"no_allow_in_{code}",
+                          f"cross-account request: no {label} policy of account "
+                          f"{request.resource_account} allows {caller.arn}")
+    needs_identity = cross or grant in (None, Grant.account)
+    filters = cross or grant in (None, Grant.account, Grant.role)
+    if code == "trust" and grant is Grant.principal:
+        filters = True  # the caller's boundary must still allow sts:AssumeRole
+        boundary_only = True
+    else:
+        boundary_only = False
+    if grant is not None:
+        how = {Grant.principal: "names the caller", Grant.role: "names the caller's role",
+               Grant.account: "names the caller's account (delegation: identity policy must "
+                              "allow)"}.get(grant, "allows")
+        run.step("resource_policy", "pass", Decision.allow, f"the {label} policy {how}",
+                 resource)
+    else:
+        run.step("resource_policy", "not_applicable" if rbp is None else "pass",
+                 rbp.decision if rbp else None,
+                 "no resource-based grant; the identity policy must allow", resource)
+    if not needs_identity and not filters:
+        for name in ("identity", "boundary", "session_policy"):
+            run.step(name, "not_applicable", note="same account, resource policy names the "
+                                                  "caller: not needed")
+        return run.finish(Decision.allow, f"{code}_policy_names_caller",
+                          f"same account: the {label} policy names {caller.arn} directly",
+                          rbp_allows)
+
+    # 5. Identity-based policies.
+    identity_allows = _allows(identity)
+    if caller.kind is PrincipalKind.root and not cross:
+        run.step("identity", "pass", Decision.allow, "the root user of the account")
+    elif needs_identity:
+        if not identity_allows:
+            run.step("identity", "decided", Decision.implicit_deny,
+                     "no identity-based policy allows", identity)
+            why = " (cross-account: both sides must allow)" if cross else (
+                " (the resource policy names only the account)" if grant is Grant.account
+                else "")
+            return run.finish(Decision.implicit_deny, "no_allow_in_identity",
+                              f"no identity-based policy of {caller.arn} allows "
+                              f"{request.action} on {request.resource}{why}")
+        run.step("identity", "pass", Decision.allow, "an identity-based policy allows",
+                 identity)
+    else:
+        run.step("identity", "not_applicable", note="the resource policy names the caller's "
+                                                    "role: identity allow not needed")
+
+    # 6. Permissions boundary.
+    boundary_result = boundary[0] if boundary else None
+    if boundary_result is not None and filters:
+        if boundary_result.decision is not Decision.allow:
+            run.step("boundary", "decided", Decision.implicit_deny,
+                     "the permissions boundary does not allow", boundary)
+            return run.finish(Decision.implicit_deny, "no_allow_in_boundary",
+                              f"the permissions boundary {boundary_result.name!r} does not "
+                              f"allow {request.action}")
+        run.step("boundary", "pass", Decision.allow, "within the permissions boundary", boundary)
+    else:
+        run.step("boundary", "not_applicable")
+
+    # 7. Session policy.
+    session_result = session[0] if session else None
+    if filters and not boundary_only:
+        if session_result is not None and session_result.decision is not Decision.allow:
+            run.step("session_policy", "decided", Decision.implicit_deny,
+                     "the session policy does not allow", session)
+            return run.finish(Decision.implicit_deny, "no_allow_in_session",
+                              f"the session policy {session_result.name!r} does not allow "
+                              f"{request.action}")
+        if session_result is None and caller.kind is PrincipalKind.federated_user:
+            run.step("session_policy", "decided", Decision.implicit_deny,
+                     "a federated-user session without a session policy has no permissions")
+            return run.finish(Decision.implicit_deny, "no_allow_in_session",
+                              "a federated-user session has only what its session policy "
+                              "allows, and it has none")
+        run.step("session_policy", "pass" if session_result else "not_applicable",
+                 session_result.decision if session_result else None, "", session)
+    else:
+        run.step("session_policy", "not_applicable")
+    deciding = [*rbp_allows, *(identity_allows if needs_identity else ())]
+    side = "both the caller's and the resource's side allow" if cross else "allowed"
+    return run.finish(Decision.allow, "allowed", f"{side}: {request.action} on "
+                      f"{request.resource}", deciding)
