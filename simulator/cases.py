@@ -14,11 +14,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .decision import PolicySet
+from .decision import PolicySet, decide
 from .errors import InputError
+from .hints import with_hints
 from .policy import PolicyDocument, PolicyKind, parse_policy
 from .request import Request, make_request
-from .results import Decision
+from .results import Decision, RequestDecision
 
 _CASE_KEYS = {"id", "note", "source", "policies", "request", "expected"}
 _POLICY_KEYS = {"identity", "trust", "role_permissions", "bucket_policy", "resource_policy",
@@ -145,3 +146,48 @@ def case_list(raw: Any, source: str) -> list[Any]:
     if not isinstance(raw, list):
         raise InputError("a cases file is a JSON array of cases", source=source)
     return raw
+
+
+class CaseOutcome(BaseModel):
+    """One case's answer: its decision, or the error that kept it from being decided."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    note: str = ""
+    expected: Decision | None = None
+    result: RequestDecision | None = None
+    error: str | None = None
+
+    @property
+    def decision(self) -> str:
+        return self.result.decision.value if self.result else "error"
+
+    @property
+    def matches(self) -> bool | None:
+        """True/False when an expectation was given and the case was decided."""
+        if self.expected is None or self.result is None:
+            return None
+        return self.result.decision is self.expected
+
+
+def run_cases(raw_cases: list[Any], *, trace: bool = False,
+              only: str | None = None) -> list[CaseOutcome]:
+    """Decide every case (or only the one with id `only`); a case with invalid input gets
+    an error outcome and the others still run."""
+    out = []
+    for i, raw in enumerate(raw_cases):
+        if only is not None and not (isinstance(raw, dict) and raw.get("id") == only):
+            continue
+        try:
+            case = parse_case(raw, i)
+        except InputError as exc:
+            case_id = raw.get("id") if isinstance(raw, dict) else None
+            out.append(CaseOutcome(id=str(case_id or f"case[{i}]"), error=exc.render()))
+            continue
+        result = decide(case.request, case.policies, trace=trace)
+        if trace:
+            result = with_hints(result)
+        out.append(CaseOutcome(id=case.id, note=case.note, expected=case.expected,
+                               result=result))
+    return out

@@ -1,0 +1,158 @@
+"""The only typer importer. Each command: parse args -> load -> one core call -> render -> exit.
+
+Exit codes: 0 every answer as expected (or allowed, for single-shot questions); 1 bad input;
+2 a request or flow was denied (single-shot commands without expectations); 3 an
+expectation did not hold.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from .errors import InputError, InputErrors, TrustsimError
+
+app = typer.Typer(
+    name="trustsim", no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Offline simulator of AWS IAM trust and permission policies: replays AssumeRole "
+         "chains and says which statement decided each check.")
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_DENIED, EXIT_MISMATCH = 0, 1, 2, 3
+
+
+@app.callback()
+def _root() -> None:
+    """Offline simulator of AWS IAM trust and permission policies.
+
+    Exit codes: 0 as expected, 1 bad input, 2 denied, 3 an expectation did not hold.
+    """
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def fail(message: str) -> NoReturn:
+    """One clear message on stderr, exit 1, never a traceback."""
+    sys.stderr.write(f"trustsim: error: {message}\n")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{path}: cannot read: {exc}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}")
+
+
+def report_errors(exc: TrustsimError) -> NoReturn:
+    errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+    for e in errors:
+        sys.stderr.write(f"trustsim: error: {e.render() if isinstance(e, InputError) else e}\n")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def emit(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
+def evaluate(
+    cases: Annotated[Path, typer.Option("--cases", help="JSON file of single-call cases "
+                                                        "(docs/cases.md).")],
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or jsonl.")]
+    = Format.table,
+    explain: Annotated[bool, typer.Option("--explain", help="Print the reasoning of each "
+                                                            "case as a tree.")] = False,
+    case_id: Annotated[str | None, typer.Option("--id", help="Only the case with this "
+                                                             "id.")] = None,
+    full: Annotated[bool, typer.Option("--full", help="With --explain: every statement, "
+                                                      "not only the deciding ones and near "
+                                                      "misses.")] = False,
+) -> None:
+    """Decide single API calls from a cases file and compare with their `expected`."""
+    from .cases import case_list, run_cases
+    from .reports import decision_dict
+
+    raw = read_json(cases)
+    try:
+        items = case_list(raw, str(cases))
+    except TrustsimError as exc:
+        report_errors(exc)
+    trace = explain or fmt is not Format.table
+    outcomes = run_cases(items, trace=trace, only=case_id)
+    if case_id is not None and not outcomes:
+        fail(f"{cases}: no case with id {case_id!r}")
+    records = []
+    for o in outcomes:
+        rec: dict[str, Any] = {"id": o.id, "decision": o.decision}
+        if o.expected is not None:
+            rec["expected"] = o.expected.value
+            rec["matches"] = o.matches
+        if o.error:
+            rec["error"] = o.error
+        if o.result is not None:
+            rec.update({k: v for k, v in decision_dict(o.result).items() if k != "decision"})
+        records.append(rec)
+    errors = sum(1 for o in outcomes if o.error)
+    mismatches = sum(1 for o in outcomes if o.matches is False)
+    summary = {"cases": len(outcomes), "errors": errors, "mismatches": mismatches,
+               "allow": sum(1 for o in outcomes if o.decision == "allow"),
+               "explicit_deny": sum(1 for o in outcomes if o.decision == "explicit_deny"),
+               "implicit_deny": sum(1 for o in outcomes if o.decision == "implicit_deny")}
+    if fmt is Format.jsonl:
+        emit("\n".join(json.dumps(r) for r in records) + "\n" + json.dumps({"summary": summary}))
+    elif fmt is Format.json:
+        emit(json.dumps({"cases": records, "summary": summary}, indent=2))
+    else:
+        _evaluate_table(outcomes, explain, full, summary)
+    if errors:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    raise typer.Exit(EXIT_MISMATCH if mismatches else EXIT_OK)
+
+
+def _evaluate_table(outcomes: list[Any], explain: bool, full: bool,
+                    summary: dict[str, int]) -> None:
+    from .explain import explain_decision
+    from .render import console, decision_style, table, tree
+
+    out = console()
+    rows, styles = [], []
+    for o in outcomes:
+        expected = o.expected.value if o.expected else "-"
+        verdict = {True: "ok", False: "MISMATCH", None: "-"}[o.matches]
+        why = o.error or (o.result.message if o.result else "")
+        rows.append([o.id, o.decision, expected, verdict, why])
+        styles.append(decision_style(o.decision) if o.matches is not False else "bold magenta")
+    out.print(table("trustsim evaluate", ["case", "decision", "expected", "", "why"], rows,
+                    styles))
+    if explain:
+        for o in outcomes:
+            if o.result is not None:
+                out.print(f"\n[bold]{o.id}[/]")
+                out.print(tree(explain_decision(o.result, "full" if full else "fails")))
+    out.print(f"{summary['cases']} cases: {summary['allow']} allow, "
+              f"{summary['explicit_deny']} explicit deny, {summary['implicit_deny']} implicit "
+              f"deny, {summary['errors']} errors, {summary['mismatches']} mismatches")
+
+
+def main() -> None:
+    try:
+        app()
+    except TrustsimError as exc:  # a bad input that slipped past a command's own handling
+        sys.stderr.write(f"trustsim: error: {exc}\n")
+        sys.exit(EXIT_BAD_INPUT)

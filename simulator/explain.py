@@ -1,0 +1,112 @@
+"""Results -> an explanation tree, filtered. Pure data: no rich import, no I/O.
+
+`explain_decision()` turns one RequestDecision into an ExplainNode tree: the decision, each
+step of AWS's evaluation order, each policy of the step, each statement with the element
+that failed and the values compared. Mode `full` keeps every statement; mode `fails` keeps
+the deciding statements and the near misses (statements whose Action matched but another
+element failed), which is what a person debugging AccessDenied reads first.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .results import (
+    ConditionCheck,
+    Decision,
+    ElementCheck,
+    PolicyResult,
+    RequestDecision,
+    StatementResult,
+    StepResult,
+)
+
+Mode = Literal["fails", "full"]
+
+
+class ExplainNode(BaseModel):
+    """One line of an explanation and the lines under it. `status` is one of allow,
+    explicit_deny, implicit_deny, pass, fail, info, skip."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    status: str = "info"
+    children: tuple[ExplainNode, ...] = ()
+
+
+def _shown(values: tuple[str, ...]) -> str:
+    return ", ".join(values) if values else "(none)"
+
+
+def condition_node(c: ConditionCheck) -> ExplainNode:
+    sent = "missing" if c.request_values is None else _shown(c.request_values)
+    return ExplainNode(label=f"{c.operator} {c.key} {list(c.policy_values)}: request {sent}",
+                       status="pass" if c.holds else "fail")
+
+
+def element_node(e: ElementCheck) -> ExplainNode:
+    if e.element == "Condition":
+        return ExplainNode(label="Condition " + ("holds" if e.matched else "does not hold"),
+                           status="pass" if e.matched else "fail",
+                           children=tuple(condition_node(c) for c in e.conditions))
+    verb = "matches" if e.matched else "does not match"
+    reason = "" if e.reason in ("matched",) else f" [{e.reason}]"
+    return ExplainNode(label=f"{e.element} {_shown(e.policy_values)} {verb} "
+                             f"{e.request_value}{reason}",
+                       status="pass" if e.matched else "fail")
+
+
+def statement_node(s: StatementResult, full: bool) -> ExplainNode:
+    verdict = f"applies ({s.ref.effect})" if s.applies else "does not apply"
+    grant = f", names the caller by {s.grant.value}" if s.grant else ""
+    checks = s.checks if full or s.applies else tuple(c for c in s.checks if not c.matched)
+    return ExplainNode(label=f"statement #{s.ref.index}"
+                             + (f" ({s.ref.sid})" if s.ref.sid else "") + f": {verdict}{grant}",
+                       status=("explicit_deny" if s.ref.effect == "Deny" else "allow")
+                       if s.applies else "skip",
+                       children=tuple(element_node(c) for c in checks))
+
+
+def _near_miss(s: StatementResult) -> bool:
+    return s.failed is not None and s.failed.element not in ("Action", "NotAction")
+
+
+def policy_node(p: PolicyResult, full: bool) -> ExplainNode:
+    statements = [s for s in p.statements if full or s.applies or _near_miss(s)]
+    hidden = len(p.statements) - len(statements)
+    children = [statement_node(s, full) for s in statements]
+    if hidden:
+        children.append(ExplainNode(label=f"{hidden} statement(s) not about this action",
+                                    status="skip"))
+    return ExplainNode(label=f"{p.kind.value} policy {p.name!r}: {p.decision.value}",
+                       status=p.decision.value, children=tuple(children))
+
+
+def step_node(step: StepResult, decision: RequestDecision, full: bool) -> ExplainNode:
+    status = {"pass": "pass", "decided": (step.decision or Decision.implicit_deny).value,
+              "not_applicable": "skip", "not_reached": "skip"}[step.outcome]
+    label = f"{step.name}: {step.outcome.replace('_', ' ')}" + (f" - {step.note}"
+                                                              if step.note else "")
+    wanted = set(step.policies)
+    children = tuple(policy_node(p, full) for p in decision.policies if p.name in wanted)
+    return ExplainNode(label=label, status=status, children=children)
+
+
+def explain_decision(decision: RequestDecision, mode: Mode = "fails") -> ExplainNode:
+    full = mode == "full"
+    steps = [s for s in decision.steps if full or s.outcome in ("pass", "decided")]
+    children: list[ExplainNode] = [step_node(s, decision, full) for s in steps]
+    if decision.missing_context:
+        children.append(ExplainNode(label="context keys referenced but not in the request: "
+                                          + ", ".join(decision.missing_context)))
+    if decision.ignored_context:
+        children.append(ExplainNode(label="context keys ignored (the action does not support "
+                                          "them): " + ", ".join(decision.ignored_context)))
+    children.extend(ExplainNode(label=f"note: {n}") for n in decision.notes)
+    children.extend(ExplainNode(label=f"would change the answer: {h}", status="info")
+                    for h in decision.hints)
+    return ExplainNode(label=f"{decision.decision.value}: {decision.message}",
+                       status=decision.decision.value, children=tuple(children))
