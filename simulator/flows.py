@@ -113,6 +113,15 @@ class FlowExpect(_Frozen):
     reason: str | None = None
 
 
+class SetupCheck(_Frozen):
+    """A product-level rule checked before the chain starts (e.g. SingleStore allows at
+    most 20 delegated entities); a failed check stops the flow as `setup.<name>`."""
+
+    name: str
+    ok: bool
+    message: str
+
+
 class Flow(_Frozen):
     name: str
     about: str = ""
@@ -120,3 +129,4 @@ class Flow(_Frozen):
     hops: tuple[Hop, ...] = ()
     access: tuple[Access, ...] = ()
     expect: FlowExpect | None = None
+    setup: tuple[SetupCheck, ...] = ()
