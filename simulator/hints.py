@@ -96,3 +96,12 @@ def hints_for(decision: RequestDecision) -> tuple[str, ...]:
 
 def with_hints(decision: RequestDecision) -> RequestDecision:
     return decision.model_copy(update={"hints": hints_for(decision)})
+
+
+def near_miss_hints(result: PolicyResult) -> list[str]:
+    """Hints from one policy's Allow statements that matched the action but failed later."""
+    out = []
+    for s in _near_misses(result, "Allow"):
+        assert s.failed is not None
+        out.append(_element_hint(s, s.failed))
+    return out
