@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .replay import FlowResult
 from .results import (
     ConditionCheck,
     Decision,
@@ -22,6 +23,7 @@ from .results import (
     StatementResult,
     StepResult,
 )
+from .stages import StageResult
 
 Mode = Literal["fails", "full"]
 
@@ -110,3 +112,62 @@ def explain_decision(decision: RequestDecision, mode: Mode = "fails") -> Explain
                     for h in decision.hints)
     return ExplainNode(label=f"{decision.decision.value}: {decision.message}",
                        status=decision.decision.value, children=tuple(children))
+
+
+def stage_node(stage: StageResult, mode: Mode = "fails") -> ExplainNode:
+    """A stage: its verdict, the deciding statements, details, hints and (for a failing
+    stage, or in full mode) the reasoning of the decision it was read from."""
+    children: list[ExplainNode] = [ExplainNode(label=stage.message)]
+    children.extend(ExplainNode(label=f"decided by {ref}", status="info")
+                    for ref in stage.deciding)
+    children.extend(ExplainNode(label=f"{k}: {v}") for k, v in stage.details.items())
+    if stage.decision is not None and (mode == "full" or not stage.status.passed):
+        inner = explain_decision(stage.decision.model_copy(update={"hints": ()}), mode)
+        children.extend(inner.children)
+    children.extend(ExplainNode(label=f"would change the answer: {h}", status="info")
+                    for h in stage.hints)
+    if stage.expected is not None:
+        ok = stage.expected.value == stage.status.value
+        children.append(ExplainNode(label=f"expected {stage.expected.value}",
+                                    status="pass" if ok else "fail"))
+    status = "allow" if stage.status.passed else (
+        "explicit_deny" if stage.status.value == "explicit_deny" else "implicit_deny")
+    return ExplainNode(label=f"{stage.key}: {stage.title} -> {stage.status.value}",
+                       status=status, children=tuple(children))
+
+
+def explain_flow(result: FlowResult, mode: Mode = "fails") -> ExplainNode:
+    children = [stage_node(s, mode) for s in result.stages]
+    if result.expectation_met is not None:
+        children.append(ExplainNode(
+            label="expectations hold" if result.expectation_met else
+            "expectation not met: " + "; ".join(result.mismatches),
+            status="pass" if result.expectation_met else "fail"))
+    where = f" (fails at {result.failed_stage})" if result.failed_stage else ""
+    return ExplainNode(label=f"flow {result.flow!r}: {result.outcome}{where}",
+                       status="allow" if result.outcome == "allow" else "implicit_deny",
+                       children=tuple(children))
+
+
+_SAY = {"allow": "passes", "explicit_deny": "is explicitly denied",
+        "implicit_deny": "is denied (nothing allows it)", "invalid": "is rejected by STS"}
+
+
+def walkthrough(result: FlowResult) -> list[str]:
+    """The chain told step by step in plain words, for a workshop."""
+    lines = [f"Flow {result.flow!r}" + (f": {result.about}" if result.about else "")]
+    for n, stage in enumerate(result.stages, start=1):
+        lines.append(f"Step {n}. {stage.title[:1].upper()}{stage.title[1:]}.")
+        lines.append(f"   It {_SAY[stage.status.value]}: {stage.message}.")
+        for ref in stage.deciding:
+            lines.append(f"   The deciding statement is {ref}.")
+        for key, value in stage.details.items():
+            lines.append(f"   {key.replace('_', ' ').capitalize()}: {value}.")
+        for hint in stage.hints:
+            lines.append(f"   What would change it: {hint}.")
+        if not stage.status.passed and stage.expected is None:
+            lines.append("   The chain stops here: nothing after this step can happen.")
+    lines.append("Outcome: " + ("every step passes; the data platform can do its job."
+                                if result.outcome == "allow" else
+                                f"denied at {result.failed_stage}."))
+    return lines

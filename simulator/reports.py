@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .replay import FlowResult
 from .results import RequestDecision, StatementRef
+from .stages import StageResult
 
 SCHEMA_VERSION = "1.0"
 
@@ -34,3 +36,32 @@ def decision_dict(d: RequestDecision, *, full: bool = False) -> dict[str, Any]:
         out["policies"] = [p.model_dump(mode="json") for p in d.policies]
         out["rules_as_of"] = d.rules_as_of
     return out
+
+
+def stage_dict(stage: StageResult) -> dict[str, Any]:
+    return {"name": stage.key, "title": stage.title, "decision": stage.status.value,
+            "reason": stage.reason, "message": stage.message,
+            "deciding": [ref_dict(r) for r in stage.deciding], "hints": list(stage.hints),
+            "details": dict(stage.details),
+            "expected": stage.expected.value if stage.expected else None,
+            "missing_context": list(stage.decision.missing_context) if stage.decision else []}
+
+
+def flow_dict(result: FlowResult) -> dict[str, Any]:
+    expect = result.expect
+    return {"scenario": result.scenario, "flow": result.flow, "about": result.about,
+            "outcome": result.outcome, "expected": expect.outcome if expect else None,
+            "expected_stage": expect.stage if expect else None,
+            "expectation_met": result.expectation_met, "failed_stage": result.failed_stage,
+            "mismatches": list(result.mismatches),
+            "stages": [stage_dict(s) for s in result.stages]}
+
+
+def run_report(results: list[FlowResult]) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "tool": "trustsim",
+            "flows": [flow_dict(r) for r in results],
+            "summary": {"flows": len(results),
+                        "allow": sum(r.outcome == "allow" for r in results),
+                        "deny": sum(r.outcome == "deny" for r in results),
+                        "expectations_failed": sum(r.expectation_met is False
+                                                   for r in results)}}
