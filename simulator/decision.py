@@ -253,7 +253,10 @@ def _after_organizations(run: _Run, resource: list[PolicyResult], identity: list
 
     # 5. Identity-based policies.
     identity_allows = _allows(identity)
-    if caller.kind is PrincipalKind.root and not cross:
+    if caller.kind is PrincipalKind.root:
+        # the root user holds every permission of its own account, cross-account calls
+        # included; only SCPs (and the resource side) restrict it.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html
         run.step("identity", "pass", Decision.allow, "the root user of the account")
     elif needs_identity:
         if not identity_allows:

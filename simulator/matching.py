@@ -18,6 +18,7 @@ from __future__ import annotations
 from .arn import Principal, PrincipalKind, role_arn_path_free
 from .policy import PrincipalBlock
 from .results import Grant
+from .variables import QMARK, STAR, sentinel_value
 from .wildcard import Matcher, compile_glob, glob_match, has_wildcard
 
 _GRANT_ORDER = (Grant.principal, Grant.role, Grant.service, Grant.web_identity, Grant.account)
@@ -30,9 +31,16 @@ def action_matcher(pattern: str) -> Matcher:
 
 def resource_matches(pattern: str, value: str) -> bool:
     """ARN-aware glob: segments compared one by one until a segment-final `*`, which may
-    run across the remaining colons; the resource part is a plain glob."""
+    run across the remaining colons; the resource part is a plain glob.
+
+    A pattern holding the escapes `${*}` / `${?}` (substituted to private sentinels by
+    `variables.substitute`) matches a literal `*` / `?` in the value and nothing else:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+    """
     if pattern == "*":
         return True
+    if STAR in pattern or QMARK in pattern:
+        value = sentinel_value(value)
     if not has_wildcard(pattern):
         return pattern == value
     p = pattern.split(":", 5)
@@ -121,5 +129,7 @@ def not_principal_excludes(block: PrincipalBlock, caller: Principal,
         return True
     if block.everyone:
         return True
-    named_self = Grant.principal in grants or Grant.role in grants
+    # the root user's own ARN is the account ARN: listing the account lists the root user
+    named_self = (Grant.principal in grants or Grant.role in grants
+                  or caller.kind is PrincipalKind.root)
     return named_self and Grant.account in grants

@@ -319,7 +319,7 @@ def parse_policy(raw: Any, *, name: str, kind: PolicyKind, source: str = "",
             raise PolicyError(f"unknown top-level element {sorted(unknown)[0]!r} (Version, Id, "
                               f"Statement)")
         version = raw.get("Version")
-        if version is not None and version not in VERSIONS:
+        if version is not None and (not isinstance(version, str) or version not in VERSIONS):
             raise PolicyError(f"Version must be 2012-10-17 or 2008-10-17, got {version!r}",
                               location="Version")
         if "Statement" not in raw:

@@ -20,7 +20,10 @@ _EPOCH = re.compile(r"^-?\d+(\.\d+)?$")
 def to_instant(text: str) -> datetime:
     raw = text.strip()
     if _EPOCH.match(raw):
-        return datetime.fromtimestamp(float(raw), tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(float(raw), tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"{text!r}: epoch seconds out of range") from None
     if "*" in raw or "?" in raw or "${" in raw:
         raise ValueError(f"{text!r}: Date operators accept no wildcards or variables")
     iso = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
