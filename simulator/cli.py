@@ -156,3 +156,107 @@ def main() -> None:
     except TrustsimError as exc:  # a bad input that slipped past a command's own handling
         sys.stderr.write(f"trustsim: error: {exc}\n")
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _load(paths: list[Path]) -> list[Any]:
+    from .scenarios import load_scenarios
+
+    for p in paths:
+        if not p.exists():
+            fail(f"{p}: no such file or folder")
+    try:
+        return list(load_scenarios(paths))
+    except TrustsimError as exc:
+        report_errors(exc)
+
+
+def _replay_all(scenarios: list[Any], flow: str | None = None) -> list[Any]:
+    from .replay import replay
+
+    results = [replay(s.world, f, s.name) for s in scenarios for f in s.flows
+               if flow is None or f.name == flow]
+    if flow is not None and not results:
+        names = ", ".join(f.name for s in scenarios for f in s.flows)
+        fail(f"no flow named {flow!r} (flows: {names})")
+    return results
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or jsonl.")]
+    = Format.table,
+    flow: Annotated[str | None, typer.Option("--flow", help="Only the flow with this "
+                                                            "name.")] = None,
+) -> None:
+    """Replay every flow of the scenarios and check each flow's expectations.
+
+    Exit 0 when every expectation holds, 3 when one does not, 2 when a flow without
+    expectations is denied, 1 on bad input."""
+    from .reports import flow_dict, run_report
+
+    results = _replay_all(_load(paths), flow)
+    if fmt is Format.json:
+        emit(json.dumps(run_report(results), indent=2))
+    elif fmt is Format.jsonl:
+        emit("\n".join(json.dumps(flow_dict(r)) for r in results))
+    else:
+        _run_table(results)
+    if any(r.expectation_met is False for r in results):
+        raise typer.Exit(EXIT_MISMATCH)
+    if any(r.expectation_met is None and r.outcome == "deny" for r in results):
+        raise typer.Exit(EXIT_DENIED)
+    raise typer.Exit(EXIT_OK)
+
+
+def _run_table(results: list[Any]) -> None:
+    from .render import console, table
+
+    rows, styles = [], []
+    for r in results:
+        failed = next((s for s in r.stages if s.key == r.failed_stage), None)
+        expected = r.expect.outcome + (f" at {r.expect.stage}" if r.expect and r.expect.stage
+                                       else "") if r.expect else "-"
+        met = {True: "ok", False: "MISMATCH", None: "-"}[r.expectation_met]
+        rows.append([r.scenario, r.flow, r.outcome, r.failed_stage or "",
+                     failed.message if failed else "", expected, met])
+        styles.append("bold magenta" if r.expectation_met is False else
+                      "green" if r.outcome == "allow" else "yellow")
+    out = console()
+    out.print(table("trustsim run", ["scenario", "flow", "outcome", "failed stage", "why",
+                                     "expected", ""], rows, styles))
+    bad = [r for r in results if r.expectation_met is False]
+    for r in bad:
+        out.print(f"[bold magenta]{r.scenario}/{r.flow}[/]: " + "; ".join(r.mismatches))
+    out.print(f"{len(results)} flows: {sum(r.outcome == 'allow' for r in results)} allow, "
+              f"{sum(r.outcome == 'deny' for r in results)} deny, {len(bad)} expectation(s) "
+              f"not met")
+
+
+@app.command("explain")
+def explain_cmd(
+    path: Annotated[Path, typer.Argument(help="A scenario file.")],
+    flow: Annotated[str | None, typer.Option("--flow", help="Only this flow.")] = None,
+    walkthrough: Annotated[bool, typer.Option("--walkthrough", help="Tell the chain step "
+                                                                    "by step in plain "
+                                                                    "words.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Every statement of every policy, "
+                                                      "not only deciding ones and near "
+                                                      "misses.")] = False,
+) -> None:
+    """Explain a flow as a tree, stage by stage, with the deciding statements."""
+    from .explain import explain_flow
+    from .explain import walkthrough as tell
+    from .render import console, tree
+
+    results = _replay_all(_load([path]), flow)
+    out = console()
+    for r in results:
+        if walkthrough:
+            for line in tell(r):
+                out.print(line, markup=False)
+            out.print()
+        else:
+            out.print(tree(explain_flow(r, "full" if full else "fails")))
+    if any(r.expectation_met is False for r in results):
+        raise typer.Exit(EXIT_MISMATCH)

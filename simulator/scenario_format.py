@@ -1,0 +1,136 @@
+"""What may a scenario file say about the world? The file format as models.
+
+Every model forbids unknown keys. `docs/scenarios.md` explains each key; the JSON Schema
+editors use (`docs/scenario.schema.json`) is generated from RawScenario, so the validator and
+the schema never disagree. The flow parts are in scenario_flow_format.py. Semantic checks
+(references, duplicates, policy grammar) come later, in scenario_world.py and
+scenario_flows.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Discriminator, Field, Tag
+
+from .scenario_flow_format import RawFlow
+from .scenario_types import (
+    AccountId,
+    AnyArn,
+    BucketName,
+    KeyArn,
+    OrgId,
+    PolicyName,
+    PolicyRef,
+    ProfileArn,
+    ProviderArn,
+    RawModel,
+    RoleArn,
+    RoleId,
+    Tags,
+    UserArn,
+    UserId,
+    mapping_or_word,
+)
+
+
+class RawOrgLevel(RawModel):
+    """The root or an OU: its SCPs (FullAWSAccess when the key is absent) and RCPs."""
+
+    scps: list[PolicyRef] | None = None
+    rcps: list[PolicyRef] = []
+
+
+class RawOrganization(RawModel):
+    id: OrgId
+    management_account: AccountId | None = None
+    root: RawOrgLevel = RawOrgLevel()
+    ous: dict[str, RawOrgLevel] = {}
+
+
+class RawAccount(RawModel):
+    """An account; `ou` places it in the organization ("Workloads/Prod", or "root")."""
+
+    name: str = ""
+    ou: str | None = None
+    scps: list[PolicyRef] | None = None
+    rcps: list[PolicyRef] | None = None
+
+
+AccountEntry = Annotated[Annotated[RawAccount, Tag("~block")] | Annotated[str | None, Tag("~word")],
+                         Discriminator(mapping_or_word)]
+
+
+class RawUser(RawModel):
+    arn: UserArn
+    id: UserId | None = None
+    policies: dict[PolicyName, PolicyRef] = {}
+    managed: list[PolicyName] = []
+    boundary: PolicyRef | None = None
+    access_keys: bool = True
+    tags: Tags = {}
+
+
+class RawRole(RawModel):
+    """A role. MaxSessionDuration is 3600-43200 seconds:
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"""
+
+    arn: RoleArn
+    id: RoleId | None = None
+    trust: PolicyRef
+    policies: dict[PolicyName, PolicyRef] = {}
+    managed: list[PolicyName] = []
+    boundary: PolicyRef | None = None
+    max_session_duration: int = Field(3600, ge=3600, le=43200)
+    tags: Tags = {}
+    service_linked: bool = False
+
+
+class RawInstanceProfile(RawModel):
+    arn: ProfileArn
+    role: RoleArn
+
+
+class RawOidcProvider(RawModel):
+    arn: ProviderArn
+    audiences: list[str] = Field(["sts.amazonaws.com"], min_length=1)
+
+
+class RawBucket(RawModel):
+    name: BucketName
+    account: AccountId
+    policy: PolicyRef | None = None
+    kms_key: KeyArn | None = None
+    restrict_public_buckets: bool = True
+
+
+class RawKey(RawModel):
+    """A KMS key; every key has a key policy, and it decides every use of the key."""
+
+    arn: KeyArn
+    policy: PolicyRef
+    aws_managed: bool = False
+
+
+class RawResource(RawModel):
+    arn: AnyArn
+    policy: PolicyRef | None = None
+
+
+class RawScenario(RawModel):
+    """A trustsim scenario: the accounts, organization, principals and resources of a
+    setup (the world) and the flows to replay in it. See docs/scenarios.md."""
+
+    name: str = Field(min_length=1)
+    about: str = ""
+    organization: RawOrganization | None = None
+    accounts: dict[AccountId, AccountEntry] = {}
+    policies: dict[PolicyName, PolicyRef] = {}
+    users: list[RawUser] = []
+    roles: list[RawRole] = []
+    instance_profiles: list[RawInstanceProfile] = []
+    oidc_providers: list[RawOidcProvider] = []
+    buckets: list[RawBucket] = []
+    keys: list[RawKey] = []
+    resources: list[RawResource] = []
+    flows: list[RawFlow] = []
