@@ -150,24 +150,42 @@ def explain_flow(result: FlowResult, mode: Mode = "fails") -> ExplainNode:
 
 
 _SAY = {"allow": "passes", "explicit_deny": "is explicitly denied",
-        "implicit_deny": "is denied (nothing allows it)", "invalid": "is rejected by STS"}
+        "implicit_deny": "is denied (nothing allows it)",
+        "invalid": "is rejected before any policy is evaluated"}
 
 
 def walkthrough(result: FlowResult) -> list[str]:
     """The chain told step by step in plain words, for a workshop."""
     lines = [f"Flow {result.flow!r}" + (f": {result.about}" if result.about else "")]
-    for n, stage in enumerate(result.stages, start=1):
-        lines.append(f"Step {n}. {stage.title[:1].upper()}{stage.title[1:]}.")
+    stages = result.stages
+    for n, stage in enumerate(stages, start=1):
+        title = stage.title if stage.title.startswith("arn:") else (
+            stage.title[:1].upper() + stage.title[1:])
+        lines.append(f"Step {n}. {title}.")
         lines.append(f"   It {_SAY[stage.status.value]}: {stage.message}.")
         for ref in stage.deciding:
             lines.append(f"   The deciding statement is {ref}.")
         for key, value in stage.details.items():
             lines.append(f"   {key.replace('_', ' ').capitalize()}: {value}.")
-        for hint in stage.hints:
-            lines.append(f"   What would change it: {hint}.")
-        if not stage.status.passed and stage.expected is None:
+        as_expected = stage.expected is not None and stage.expected.value == stage.status.value
+        if as_expected:
+            lines.append(f"   As expected: this step should be {stage.expected.value}."
+                         if stage.expected else "")
+        else:
+            for hint in stage.hints:
+                lines.append(f"   What would change it: {hint}.")
+        following = stages[n] if n < len(stages) else None
+        if (not stage.status.passed and stage.expected is None
+                and not (following and following.key.startswith("setup."))):
             lines.append("   The chain stops here: nothing after this step can happen.")
-    lines.append("Outcome: " + ("every step passes; the data platform can do its job."
-                                if result.outcome == "allow" else
-                                f"denied at {result.failed_stage}."))
+    intended = sum(1 for s in stages if not s.status.passed and s.expected is not None)
+    if result.outcome == "deny":
+        lines.append(f"Outcome: denied at {result.failed_stage}.")
+    elif intended:
+        lines.append(f"Outcome: the chain works; {intended} step(s) denied as intended.")
+    else:
+        lines.append("Outcome: allowed: every step passes.")
+    if result.expectation_met is not None:
+        lines.append("This is what the scenario expects." if result.expectation_met else
+                     "This is NOT what the scenario expects: " + "; ".join(result.mismatches))
     return lines

@@ -27,8 +27,13 @@ def condition_hint(check: ConditionCheck) -> str:
     """`requires sts:ExternalId StringEquals doris-external-id; the request sent none`."""
     sent = ("sent none" if check.request_values is None
             else "sent " + ", ".join(check.request_values))
+    literal = ""
+    if check.operator.removesuffix("IfExists").endswith(("StringEquals", "StringNotEquals")) \
+            and any("*" in v or "?" in v for v in check.policy_values):
+        literal = (f" ({check.operator} takes * and ? literally: use StringLike for a "
+                   f"pattern)")
     return (f"requires {check.key} {check.operator} {_values(check.policy_values)}; "
-            f"the request {sent}")
+            f"the request {sent}{literal}")
 
 
 def _element_hint(s: StatementResult, failed: ElementCheck) -> str:

@@ -84,7 +84,8 @@ def _checks(s: SingleStoreSettings, role: str, creds: dict[str, Any]) -> tuple[S
                    message=f"{role} is delegated as {matched!r}" if matched else
                    f"{role} matches no delegated entity of the workspace group"),
         SetupCheck(name="creds_mode", ok=mode == "eks_irsa",
-                   message=f"creds_mode is {mode!r}" + ("" if mode == "eks_irsa" else
+                   message=(f"creds_mode is {mode!r}" if mode is not None
+                            else "CREDENTIALS sets no creds_mode") + ("" if mode == "eks_irsa" else
                                                         ": eks_irsa is required")),
         SetupCheck(name="no_static_keys", ok=not static,
                    message=f"CREDENTIALS holds static keys: {', '.join(static)}" if static
