@@ -150,7 +150,7 @@ def explain_flow(result: FlowResult, mode: Mode = "fails") -> ExplainNode:
 
 
 _SAY = {"allow": "passes", "explicit_deny": "is explicitly denied",
-        "implicit_deny": "is denied (nothing allows it)",
+        "implicit_deny": "is denied: a policy that must allow it does not",
         "invalid": "is rejected before any policy is evaluated"}
 
 

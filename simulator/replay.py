@@ -124,7 +124,7 @@ def _instance_profile(world: World, start: InstanceProfileStart,
     stages.append(stage)
     if not stage.status.passed:
         return None
-    return role_session(world, start.role, start.instance_id)
+    return role_session(world, start.role, start.instance_id, origin="instance_profile")
 
 
 def _launcher(world: World, arn: str) -> Session:
@@ -167,7 +167,8 @@ def _web_identity(world: World, start: WebIdentityStart,
     stages.append(stage)
     if not stage.status.passed:
         return None
-    return role_session(world, role.arn, start.session_name, federated_provider=provider.arn)
+    return role_session(world, role.arn, start.session_name, federated_provider=provider.arn,
+                        origin="web_identity")
 
 
 def _access(world: World, session: Session, number: int, access: Access) -> list[StageResult]:
@@ -257,7 +258,7 @@ def _pass_role_hop(world: World, session: Session, hop: PassRoleHop,
     stages.append(trust)
     if not trust.status.passed:
         return stages, None
-    return stages, role_session(world, hop.role, hop.instance_id)
+    return stages, role_session(world, hop.role, hop.instance_id, origin="instance_profile")
 
 
 def _judge(scenario: str, flow: Flow, stages: list[StageResult]) -> FlowResult:

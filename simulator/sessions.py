@@ -35,6 +35,7 @@ class Session:
     temporary: bool = True
     mfa: bool = False
     role: Role | None = None
+    origin: str = ""  # how the session began: instance_profile, web_identity, assume_role...
 
     @property
     def chained(self) -> bool:

@@ -189,8 +189,10 @@ def split_assume(d: RequestDecision, policies: PolicySet, caller: Session,
         status, reason, hints = StageStatus.allow, "caller_allows", []
         message = ("the caller's identity policy allows it" if needs_identity and allows else
                    "no identity allow needed: the trust policy names the caller directly")
+    deciding = (allows if needs_identity else []) if status is StageStatus.allow \
+        else caller_denies
     caller_stage = _stage(f"{key}.caller", caller_title, status, reason, message, d,
-                          allows if status is StageStatus.allow else caller_denies, hints)
+                          deciding, hints)
     # the AWS decision is authoritative: the views must agree with it
     if d.decision is Decision.allow:
         return (caller_stage.model_copy(update={"status": StageStatus.allow}),
@@ -247,7 +249,7 @@ def assume_role_stages(world: World, session: Session, hop: AssumeRoleHop,
                                                  | set(hop.transitive_tags)),
                        source_identity=hop.source_identity or session.source_identity,
                        session_policy=_merge_session_policy(hop), mfa=hop.mfa or session.mfa,
-                       federated_provider=None)
+                       federated_provider=None, origin="assume_role")
     return stages, new
 
 
@@ -259,6 +261,8 @@ def _credentials(world: World, session: Session, hop: AssumeRoleHop, role_arn: s
     problems: list[tuple[str, str]] = []
     duration = sts.duration_problem(hop.duration, role.max_session_duration, session.chained)
     if duration:
+        if duration[0] == "chained_session_over_one_hour" and session.origin == "instance_profile":
+            duration = (duration[0], duration[1] + sts.EC2_CHAINING_NOTE)
         problems.append(duration)
     for code, problem in (("session_name_invalid", sts.session_name_problem(name)),
                           ("external_id_invalid", sts.external_id_problem(hop.external_id)

@@ -6,6 +6,10 @@ A violation is a validation error (the call fails), not a policy deny:
   profile and web identity sessions) is capped at one hour and a larger value fails.
   https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html,
   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html (role chaining)
+  For a call made with EC2 instance-profile credentials AWS's pages disagree: the role
+  chaining entry says applications on EC2 are not role chaining, while STS has been
+  reported rejecting DurationSeconds > 3600 there (gitlab-runner issue 38370). trustsim
+  applies the cap, the conservative reading, and says so in the stage's message.
 - RoleSessionName and SourceIdentity: 2-64 characters of `[\\w+=,.@-]`.
 - ExternalId: 2-1224 characters of `[\\w+=,.@:/-]`.
 - Session policy: inline policy at most 2048 characters, at most 10 managed policy ARNs.
@@ -24,6 +28,11 @@ _EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 SESSION_POLICY_MAX = 2048
 POLICY_ARNS_MAX = 10
 TAGS_MAX = 50
+EC2_CHAINING_NOTE = (
+    " [AWS documents this ambiguously for EC2 instance-profile credentials: the role "
+    "chaining entry of id_roles_terms-and-concepts.html exempts applications on EC2, while "
+    "STS has been reported rejecting DurationSeconds > 3600 there (gitlab-runner#38370); "
+    "trustsim applies the one-hour cap]")
 
 
 def duration_problem(duration: int | None, role_max: int, chained: bool) -> tuple[str, str] | None:
