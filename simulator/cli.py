@@ -8,10 +8,11 @@ expectation did not hold.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 
@@ -150,12 +151,139 @@ def _evaluate_table(outcomes: list[Any], explain: bool, full: bool,
               f"deny, {summary['errors']} errors, {summary['mismatches']} mismatches")
 
 
-def main() -> None:
+class CiFormat(str, Enum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    widen = "widen"
+    any = "any"
+    none = "none"
+
+
+def _read(path: str) -> str | None:
     try:
-        app()
-    except TrustsimError as exc:  # a bad input that slipped past a command's own handling
-        sys.stderr.write(f"trustsim: error: {exc}\n")
-        sys.exit(EXIT_BAD_INPUT)
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _emit_checked(checked: Any, fmt: CiFormat) -> None:
+    from .formats.json_reports import check_report
+    from .formats.junit import check_junit
+    from .formats.markdown import check_markdown
+    from .formats.sarif import check_sarif
+
+    if fmt is CiFormat.json:
+        emit(json.dumps(check_report(checked), indent=2))
+    elif fmt is CiFormat.sarif:
+        emit(check_sarif(checked, _read))
+    elif fmt is CiFormat.junit:
+        emit(check_junit(checked))
+    elif fmt is CiFormat.markdown:
+        emit(check_markdown(checked))
+    else:
+        _run_table(list(checked.flows))
+        for a in checked.assertions:
+            emit(f"{'ok' if a.holds else 'FAILS'}: {a.name}: {a.message}")
+        for f in checked.findings:
+            emit(str(f))
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    fmt: Annotated[CiFormat, typer.Option("--format", help="table, json, sarif, junit or "
+                                                          "markdown.")] = CiFormat.table,
+    lint: Annotated[bool, typer.Option("--lint", help="Also lint every policy.")] = False,
+) -> None:
+    """Gate a change: replay every flow and check every assertion; exit 3 when one fails."""
+    from .check import check_scenarios, exit_code
+
+    try:
+        checked = check_scenarios(_load(paths), lint=lint)
+    except TrustsimError as exc:
+        report_errors(exc)
+    _emit_checked(checked, fmt)
+    raise typer.Exit(exit_code(checked))
+
+
+@app.command("lint")
+def lint_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    fmt: Annotated[CiFormat, typer.Option("--format", help="table, json, sarif, junit or "
+                                                          "markdown.")] = CiFormat.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 on any finding, not only "
+                                                          "errors.")] = False,
+) -> None:
+    """Condition-aware lint of every policy (confused deputy, public principals, PassRole,
+    web identity, long-term keys); exit 3 on an error finding."""
+    from .check import lint_exit_code, lint_scenarios
+    from .formats.json_reports import lint_report
+
+    checked = lint_scenarios(_load(paths))
+    if fmt is CiFormat.json:
+        emit(json.dumps(lint_report(checked.findings), indent=2))
+    else:
+        _emit_checked(checked, fmt)
+    raise typer.Exit(lint_exit_code(checked, strict=strict))
+
+
+def _side(spec: str, temps: list[Path]) -> Path:
+    from .git_revisions import revision_spec, root_of, scenarios_at_revision
+
+    path = Path(spec)
+    parsed = None if path.exists() else revision_spec(spec)
+    if parsed is None:
+        return path
+    rev, folder = parsed
+    try:
+        out = scenarios_at_revision(Path.cwd(), rev, Path(folder))
+    except TrustsimError as exc:
+        report_errors(exc)
+    temps.append(root_of(out, folder))
+    return out
+
+
+@app.command()
+def diff(
+    base: Annotated[str, typer.Argument(help="The world before: a folder/file, or REV:PATH "
+                                             "(a git revision of a folder).")],
+    head: Annotated[str, typer.Argument(help="The world after, in the same forms.")],
+    fmt: Annotated[CiFormat, typer.Option("--format", help="table (markdown), json, sarif, "
+                                                          "junit or markdown.")]
+    = CiFormat.table,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="widen (default): exit 3 when "
+                                                              "access widens; any; none.")]
+    = FailOn.widen,
+) -> None:
+    """Every access newly allowed or newly denied between two versions of a world."""
+    from .diff import diff_worlds
+    from .formats.json_reports import diff_report
+    from .formats.junit import diff_junit
+    from .formats.markdown import diff_markdown
+    from .formats.sarif import diff_sarif
+
+    temps: list[Path] = []
+    try:
+        result = diff_worlds(_load([_side(base, temps)]), _load([_side(head, temps)]))
+    finally:
+        for t in temps:
+            shutil.rmtree(t, ignore_errors=True)
+    on: Literal["widen", "any", "none"] = fail_on.value
+    if fmt is CiFormat.json:
+        emit(json.dumps(diff_report(result, on), indent=2))
+    elif fmt is CiFormat.sarif:
+        emit(diff_sarif(result, on, _read))
+    elif fmt is CiFormat.junit:
+        emit(diff_junit(result, on))
+    else:
+        emit(diff_markdown(result, on))
+    raise typer.Exit(EXIT_MISMATCH if result.fail(on) else EXIT_OK)
 
 
 def _load(paths: list[Path]) -> list[Any]:
@@ -260,3 +388,136 @@ def explain_cmd(
             out.print(tree(explain_flow(r, "full" if full else "fails")))
     if any(r.expectation_met is False for r in results):
         raise typer.Exit(EXIT_MISMATCH)
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    mermaid = "mermaid"
+    json = "json"
+
+
+def _is_estate(path: Path) -> bool:
+    """An account-data folder (docs/account-data.md): account folders holding the output of
+    `aws iam get-account-authorization-details`."""
+    return path.is_dir() and any(path.glob("*/authorization-details.json"))
+
+
+def _worlds(paths: list[Path]) -> list[tuple[str, Any]]:
+    """(name, World) for each scenario file, or each account-data estate, given."""
+    from .account_data import load_estate
+
+    worlds: list[tuple[str, Any]] = []
+    scenario_paths = []
+    for p in paths:
+        if not p.exists():
+            fail(f"{p}: no such file or folder")
+        if _is_estate(p):
+            try:
+                worlds.append((p.name, load_estate(p)))
+            except TrustsimError as exc:
+                report_errors(exc)
+        else:
+            scenario_paths.append(p)
+    if scenario_paths:
+        worlds.extend((s.name, s.world) for s in _load(scenario_paths))
+    return worlds
+
+
+@app.command("who-can")
+def who_can_cmd(
+    action: Annotated[str, typer.Argument(help="The action, e.g. s3:GetObject.")],
+    resource: Annotated[str, typer.Argument(help="The resource ARN, e.g. "
+                                                 "arn:aws:s3:::customer-lake/*.")],
+    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders or "
+                                                      "account-data estates.")],
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Every principal that can perform ACTION on RESOURCE, directly or through a chain of
+    roles, with its shortest chain and what the chain requires (ExternalId, :sub, MFA)."""
+    from .graph import build_graph
+    from .graph_report import WHO_CAN_COLUMNS, who_can_dict, who_can_rows
+    from .questions import who_can
+
+    answers = [(name, who_can(build_graph(world), action, resource))
+               for name, world in _worlds(worlds)]
+    if fmt is not Format.table:
+        emit(json.dumps({"schema_version": "1.0", "question": "who-can", "action": action,
+                         "resource": resource,
+                         "worlds": [{"world": n, **who_can_dict(a)} for n, a in answers]},
+                        indent=2))
+        return
+    from .render import console, table
+
+    out = console()
+    for name, answer in answers:
+        rows = who_can_rows(answer)
+        out.print(table(f"who can {action} on {resource} ({name})", list(WHO_CAN_COLUMNS),
+                        rows))
+
+
+@app.command()
+def reach(
+    principal: Annotated[str, typer.Argument(help="A user or role ARN, a service principal, "
+                                                  "or an account id.")],
+    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders or "
+                                                      "account-data estates.")],
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Everything PRINCIPAL can reach, by resource and access level, with the chain."""
+    from .graph import build_graph
+    from .graph_report import REACH_COLUMNS, reach_dict, reach_rows
+    from .questions import reach as reach_of
+
+    answers = []
+    for name, world in _worlds(worlds):
+        try:
+            answers.append((name, reach_of(build_graph(world), principal)))
+        except KeyError:
+            continue
+    if not answers:
+        fail(f"{principal}: not a principal of the worlds given")
+    if fmt is not Format.table:
+        emit(json.dumps({"schema_version": "1.0", "question": "reach", "principal": principal,
+                         "worlds": [{"world": n, **reach_dict(a)} for n, a in answers]},
+                        indent=2))
+        return
+    from .render import console, table
+
+    out = console()
+    for name, answer in answers:
+        out.print(table(f"what {principal} can reach ({name})", list(REACH_COLUMNS),
+                        reach_rows(answer)))
+
+
+@app.command()
+def graph(
+    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders or "
+                                                      "account-data estates.")],
+    fmt: Annotated[GraphFormat, typer.Option("--format", help="dot (Graphviz), mermaid "
+                                                              "(Markdown) or json "
+                                                              "(node-link).")]
+    = GraphFormat.mermaid,
+    resource: Annotated[str | None, typer.Option("--resource", help="Only the paths that "
+                                                                    "reach this "
+                                                                    "resource.")] = None,
+) -> None:
+    """The world graph: principals, roles, resources, and the edges between them."""
+    from .graph import build_graph
+    from .graph_export import to_dot, to_json, to_mermaid
+
+    for name, world in _worlds(worlds):
+        g = build_graph(world)
+        if fmt is GraphFormat.json:
+            emit(json.dumps({"world": name, **to_json(g, resource_filter=resource)}, indent=2))
+        elif fmt is GraphFormat.dot:
+            emit(to_dot(g, resource_filter=resource))
+        else:
+            emit(to_mermaid(g, resource_filter=resource))
+
+
+def main() -> None:
+    try:
+        app()
+    except TrustsimError as exc:  # a bad input that slipped past a command's own handling
+        sys.stderr.write(f"trustsim: error: {exc}\n")
+        sys.exit(EXIT_BAD_INPUT)

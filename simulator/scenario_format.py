@@ -9,7 +9,7 @@ scenario_flows.py.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag
 
@@ -134,3 +134,6 @@ class RawScenario(RawModel):
     keys: list[RawKey] = []
     resources: list[RawResource] = []
     flows: list[RawFlow] = []
+    assertions: list[Any] = Field(default=[], description=(
+        "Graph assertions checked by `trustsim check`: {only: {action, resource, "
+        "principals}} or {no_external_assume: {role, accounts, org_id}}."))

@@ -34,6 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from .account_data_fields import Problems, at, kind_of
+from .assertion_specs import NoExternalAssume, OnlyPrincipals, parse_assertions
 from .errors import InputError, InputErrors
 from .flows import Flow
 from .scenario_flows import build_flows
@@ -58,9 +59,14 @@ class Scenario(BaseModel):
     source: str
     world: World
     flows: tuple[Flow, ...]
+    assertions: tuple[OnlyPrincipals | NoExternalAssume, ...] = ()
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (5-10x faster); the pure-Python one else
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):  # type: ignore[misc]
     """SafeLoader resolving only booleans and null implicitly (see the module docstring)."""
 
 
@@ -233,10 +239,17 @@ def load_scenario_text(text: str, source: str, read_file: Callable[[str], str]) 
     world, broken = build_world(sections, refs, problems, source)
     flows = build_flows(sections, world, refs, problems, source, broken)
     refs.check_unused()
+    raw_assertions = data.get("assertions") if isinstance(data, dict) else None
+    checks = problems.attempt(parse_assertions, raw_assertions, "assertions", source) or ()
+    for i, check in enumerate(checks):
+        role = getattr(check, "role", None)
+        if role is not None and role not in world.roles_by_arn:
+            problems.error(f"no role {role} in this scenario", source,
+                           f"assertions[{i}].no_external_assume.role")
     if problems.errors:
         raise _report(problems.errors, lines)
     return Scenario(name=sections.name, about=sections.about, source=source, world=world,
-                    flows=flows)
+                    flows=flows, assertions=checks)
 
 
 def _file_reader(base: Path) -> Callable[[str], str]:
