@@ -31,15 +31,24 @@ Rules beyond the order, each with its page:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from .arn import PrincipalKind
-from .evaluator import Evaluation, evaluate_policy, referenced_context_keys
+from .evaluator import (
+    Evaluation,
+    PolicyIndex,
+    Verdict,
+    plain_verdicts,
+    policy_index,
+    traced_verdict,
+)
+from .fastmodel import constructor
 from .policy import PolicyDocument, PolicyKind
 from .request import Request, request_context
-from .results import Decision, Grant, PolicyResult, RequestDecision, StatementRef, StepResult
+from .results import Decision, Grant, RequestDecision, StatementRef, StepResult
 
 STEPS = ("explicit_deny", "rcp", "scp", "resource_policy", "identity", "boundary",
          "session_policy")
@@ -76,6 +85,60 @@ _LABEL = {PolicyKind.identity: "identity-based", PolicyKind.resource: "resource-
           PolicyKind.rcp: "resource control"}
 
 
+class _Plan:
+    """For one policy set, one action and one kind of caller: the documents evaluated, in
+    evaluation order (RCPs when the service has them, SCPs, resource-based policy,
+    identity policies, boundary, session policy; a caller without identity policies has
+    only the RCPs and the resource-based policy), each group's span, and the statements the
+    action reaches as (position, statement). Built once and kept while the set lives."""
+
+    __slots__ = ("indexes", "spans", "empties", "reached")
+
+    def __init__(self, policies: PolicySet, action: str, no_identity: bool) -> None:
+        rcp = action.partition(":")[0] in RCP_SERVICES
+        own = not no_identity  # the caller's own policies count
+        groups: list[tuple[str, Sequence[PolicyDocument | None]]] = [
+            ("rcp", [d for level in policies.rcp for d in level] if rcp else []),
+            ("scp", [d for level in policies.scp for d in level] if own else []),
+            ("resource", [policies.resource]),
+            ("identity", policies.identity if own else []),
+            ("boundary", [policies.boundary] if own else []),
+            ("session", [policies.session] if own else [])]
+        self.indexes: list[PolicyIndex] = []
+        self.spans: dict[str, slice] = {}
+        for name, docs in groups:
+            start = len(self.indexes)
+            self.indexes += [policy_index(d) for d in docs if d is not None]
+            self.spans[name] = slice(start, len(self.indexes))
+        self.empties = [i.empty for i in self.indexes]
+        self.reached = tuple((position, c) for position, i in enumerate(self.indexes)
+                             for c in i.reachable(action))
+
+
+_PLANS: dict[int, dict[tuple[str, bool], _Plan]] = {}  # id(PolicySet) -> plans
+
+
+def _plan(policies: PolicySet, action: str, no_identity: bool) -> _Plan:
+    plans = _PLANS.get(id(policies))
+    if plans is None:
+        plans = _PLANS[id(policies)] = {}
+        weakref.finalize(policies, _PLANS.pop, id(policies), None)
+    plan = plans.get((action, no_identity))
+    if plan is None:
+        plan = plans[action, no_identity] = _Plan(policies, action, no_identity)
+    return plan
+
+
+_new_step = constructor(StepResult, "name", "outcome", "decision", "note", "policies")
+_new_decision = constructor(RequestDecision, "decision", "reason", "message", "principal",
+                            "action", "resource", "cross_account", "deciding", "steps",
+                            "policies", "missing_context", "ignored_context", "notes",
+                            "uncertain")
+_STEP_ORDER = {name: i for i, name in enumerate(STEPS)}
+_NOT_REACHED = {name: StepResult(name=name, outcome="not_reached") for name in STEPS}
+_STEPS: dict[tuple[object, ...], StepResult] = {}  # StepResults are few and immutable
+
+
 class _Run:
     """The state of one walk through STEPS."""
 
@@ -84,45 +147,52 @@ class _Run:
         self.ev = Evaluation(request=request, context=context)
         self.request, self.policies, self.trace, self.ignored = request, policies, trace, ignored
         self.steps: list[StepResult] = []
-        self.results: list[PolicyResult] = []
+        self.results: list[Verdict] = []
 
-    def evaluate(self, docs: Iterable[PolicyDocument | None]) -> list[PolicyResult]:
-        out = [evaluate_policy(d, self.ev, trace=self.trace) for d in docs if d is not None]
-        self.results.extend(out)
-        return out
+    def evaluate(self, plan: _Plan) -> list[Verdict]:
+        ev = self.ev
+        if self.trace:
+            self.results = [traced_verdict(index, ev, ev.action) for index in plan.indexes]
+        else:
+            self.results = list(plan.empties)
+            plain_verdicts(plan.reached, self.results, ev)
+        return self.results
 
     def step(self, name: str, outcome: str, decision: Decision | None = None, note: str = "",
-             results: Sequence[PolicyResult] = ()) -> None:
-        self.steps.append(StepResult(name=name, outcome=outcome, decision=decision, note=note,
-                                     policies=tuple(r.name for r in results)))
+             results: Sequence[Verdict] = ()) -> None:
+        key = (name, outcome, decision, note, tuple([r.name for r in results]))
+        step = _STEPS.get(key)
+        if step is None:
+            if len(_STEPS) >= 4096:
+                _STEPS.clear()
+            step = _STEPS[key] = _new_step(name=name, outcome=outcome, decision=decision,
+                                           note=note, policies=key[4])
+        self.steps.append(step)
 
     def finish(self, decision: Decision, reason: str, message: str,
                deciding: Sequence[StatementRef] = (), notes: Sequence[str] = ()) -> RequestDecision:
-        reached = {s.name for s in self.steps}
-        for name in STEPS:
-            if name not in reached:
-                self.steps.append(StepResult(name=name, outcome="not_reached"))
-        self.steps.sort(key=lambda s: STEPS.index(s.name))
-        missing = set(self.ev.missing)
-        if self.trace:
-            everything = [*self.policies.identity, self.policies.resource,
-                          self.policies.boundary, self.policies.session,
-                          *(d for level in (*self.policies.scp, *self.policies.rcp)
-                            for d in level)]
-            missing |= referenced_context_keys([d for d in everything if d is not None])
-            missing -= set(self.ev.context)
+        by_name = {s.name: s for s in self.steps}
+        if len(by_name) == len(self.steps):  # (each step is taken once)
+            steps = [by_name.get(n) or _NOT_REACHED[n] for n in STEPS]
+        else:
+            steps = self.steps + [_NOT_REACHED[n] for n in STEPS if n not in by_name]
+            steps.sort(key=lambda s: _STEP_ORDER[s.name])
+        missing = self.ev.missing
         r = self.request
-        return RequestDecision(
+        return _new_decision(
             decision=decision, reason=reason, message=message, principal=r.principal.arn,
             action=r.action, resource=r.resource, cross_account=r.cross_account,
-            deciding=tuple(deciding), steps=tuple(self.steps),
-            policies=tuple(self.results) if self.trace else (),
-            missing_context=tuple(sorted(missing)), ignored_context=self.ignored,
-            notes=tuple(dict.fromkeys([*notes, *self.ev.notes])),
+            deciding=tuple(deciding), steps=tuple(steps),
+            policies=tuple(v.result for v in self.results if v.result is not None)
+            if self.trace else (),
+            missing_context=tuple(missing[k] for k in sorted(missing)),
+            ignored_context=self.ignored,
+            notes=tuple(dict.fromkeys([*notes, *self.ev.notes])) if notes or self.ev.notes
+            else (),
             uncertain=bool(self.ev.notes))
 
 
-def _allows(results: Iterable[PolicyResult]) -> list[StatementRef]:
+def _allows(results: Iterable[Verdict]) -> list[StatementRef]:
     return [ref for r in results for ref in r.allows]
 
 
@@ -133,9 +203,10 @@ def _levels_allow(run: _Run, name: str, levels: Sequence[Sequence[PolicyDocument
         run.step(name, "not_applicable")
         return None
     label = "SCP" if name == "scp" else "RCP"
-    for depth, level in enumerate(levels, start=1):
-        results = [r for r in run.results if any(r.name == d.name for d in level)]
-        if not implied_allow and not _allows(results):
+    for depth, level in enumerate(() if implied_allow else levels, start=1):
+        names = {d.name for d in level}
+        results = [r for r in run.results if r.name in names]
+        if not _allows(results):
             run.step(name, "decided", Decision.implicit_deny,
                      f"no {label} at level {depth} allows the action", results)
             return run.finish(Decision.implicit_deny, f"{name}_no_allow_at_level_{depth}",
@@ -150,7 +221,7 @@ def decide(request: Request, policies: PolicySet, *, trace: bool = False) -> Req
     """Decide one call. With `trace`, every statement of every policy is explained."""
     run = _Run(request, policies, trace)
     caller = request.principal
-    action = request.action.lower()
+    action = run.ev.action
     if action in NO_AUTHORIZATION:
         for name in STEPS:
             run.step(name, "not_applicable")
@@ -159,12 +230,11 @@ def decide(request: Request, policies: PolicySet, *, trace: bool = False) -> Req
     no_identity = caller.kind in _NO_IDENTITY
     scp_levels = () if no_identity else policies.scp
     rcp_levels = policies.rcp if request.service in RCP_SERVICES else ()
-    run.evaluate(d for level in rcp_levels for d in level)
-    run.evaluate(d for level in scp_levels for d in level)
-    resource = run.evaluate([policies.resource])
-    identity = run.evaluate(() if no_identity else policies.identity)
-    boundary = run.evaluate([None if no_identity else policies.boundary])
-    session = run.evaluate([None if no_identity else policies.session])
+    plan = _plan(policies, action, no_identity)
+    results = run.evaluate(plan)
+    spans = plan.spans
+    resource, identity = results[spans["resource"]], results[spans["identity"]]
+    boundary, session = results[spans["boundary"]], results[spans["session"]]
 
     # 1. An applicable Deny in any policy decides.
     denies = [r for r in run.results if r.denies]
@@ -186,9 +256,12 @@ def decide(request: Request, policies: PolicySet, *, trace: bool = False) -> Req
     return _after_organizations(run, resource, identity, boundary, session)
 
 
-def _after_organizations(run: _Run, resource: list[PolicyResult], identity: list[PolicyResult],
-                         boundary: list[PolicyResult],
-                         session: list[PolicyResult]) -> RequestDecision:
+_HOW = {Grant.principal: "names the caller", Grant.role: "names the caller's role",
+        Grant.account: "names the caller's account (delegation: identity policy must allow)"}
+
+
+def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verdict],
+                         boundary: list[Verdict], session: list[Verdict]) -> RequestDecision:
     request = run.request
     caller = request.principal
     rbp = resource[0] if resource else None
@@ -234,9 +307,7 @@ def _after_organizations(run: _Run, resource: list[PolicyResult], identity: list
     else:
         boundary_only = False
     if grant is not None:
-        how = {Grant.principal: "names the caller", Grant.role: "names the caller's role",
-               Grant.account: "names the caller's account (delegation: identity policy must "
-                              "allow)"}.get(grant, "allows")
+        how = _HOW.get(grant, "allows")
         run.step("resource_policy", "pass", Decision.allow, f"the {label} policy {how}",
                  resource)
     else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from .arn import is_account_id, parse_arn
 from .conditions import parse_operator
 from .errors import ArnError, InputError, PolicyError
+from .fastmodel import constructor, dict_constructor
 
 VERSION_CURRENT = "2012-10-17"
 VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
@@ -49,7 +51,11 @@ class PolicyKind(str, Enum):
 
     @property
     def names_principals(self) -> bool:
-        return self in (PolicyKind.resource, PolicyKind.trust, PolicyKind.rcp)
+        return self in _NAMING_PRINCIPALS
+
+
+_NAMING_PRINCIPALS = frozenset({PolicyKind.resource, PolicyKind.trust, PolicyKind.rcp})
+_TRUST = PolicyKind.trust  # (a module constant: an enum member is slow to look up)
 
 
 class PrincipalBlock(BaseModel):
@@ -117,15 +123,33 @@ class PolicyDocument(BaseModel):
         return self.version == VERSION_CURRENT
 
 
-def _strings(value: Any, where: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+_new_block = dict_constructor(PrincipalBlock)
+_new_condition = constructor(Condition, "operator", "key", "values")
+_new_statement = dict_constructor(Statement)
+_new_document = constructor(PolicyDocument, "name", "kind", "version", "id", "statements")
+_EXCLUSIVE = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal"))
+_ABSENT: Any = object()
+
+# Speed: a statement is checked with plain dict and str operations, locations are spelled
+# out only when there is an error, the checks of single values (an ARN, a principal, a
+# condition value under its operator) are cached, and conditions and documents are built
+# from the checked values without a second validation (fastmodel). The checks and their
+# order are those of the grammar above: the first problem found is the one reported.
+
+
+def _strings(value: Any, where: str, name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        if not value and not allow_empty:
-            raise PolicyError("must not be an empty list", location=where)
-        return tuple(value)
+    if isinstance(value, list):
+        for v in value:
+            if not isinstance(v, str):
+                break
+        else:
+            if not value:
+                raise PolicyError("must not be an empty list", location=f"{where}.{name}")
+            return tuple(value)
     raise PolicyError(f"must be a string or a list of strings, got {_kind(value)}",
-                      location=where)
+                      location=f"{where}.{name}")
 
 
 def _kind(value: Any) -> str:
@@ -133,54 +157,60 @@ def _kind(value: Any) -> str:
             type(None): "null", int: "a number", float: "a number"}.get(type(value), "a value")
 
 
-def _check_action(action: str, where: str) -> None:
+def _check_action(action: str, where: str, element: str, i: int) -> None:
     if action == "*":
         return
     service, sep, name = action.partition(":")
     if not sep or not service or not name:
-        raise PolicyError(f"action {action!r} is not service:Action or *", location=where)
+        raise PolicyError(f"action {action!r} is not service:Action or *",
+                          location=f"{where}.{element}[{i}]")
     if "*" in service or "?" in service:
         raise PolicyError(f"action {action!r} has a wildcard in its service prefix",
-                          location=where)
+                          location=f"{where}.{element}[{i}]")
 
 
-def _check_resource(resource: str, where: str) -> None:
+@lru_cache(maxsize=65536)
+def _resource_problem(resource: str) -> str | None:
     if resource == "*":
-        return
+        return None
     try:
         parse_arn(resource, allow_wildcards=True)
     except ArnError as exc:
-        raise PolicyError(exc.message, location=where) from None
+        return exc.message
+    return None
 
 
-def _check_aws_principal(value: str, where: str) -> None:
+@lru_cache(maxsize=16384)
+def _aws_principal_problem(value: str) -> str | None:
     """Account id, `*`, or an ARN of root/user/role/assumed-role/federated-user, no wildcard.
 
     A bare unique id (AROA.../AIDA...) is what IAM shows after the named entity was deleted;
     it is accepted and matches no one.
     """
     if value == "*" or is_account_id(value):
-        return
+        return None
     if value[:4] in ("AROA", "AIDA") and value.isalnum():
-        return
+        return None
     if "*" in value or "?" in value:
-        raise PolicyError(f"principal {value!r}: Principal allows no partial wildcards "
-                          f"(only \"*\" on its own)", location=where)
+        return (f"principal {value!r}: Principal allows no partial wildcards "
+                f"(only \"*\" on its own)")
     try:
         arn = parse_arn(value)
     except ArnError as exc:
-        raise PolicyError(exc.message, location=where) from None
+        return exc.message
     res = arn.resource
     ok = (arn.service == "iam" and (res == "root" or res.startswith(("user/", "role/"))))
     ok = ok or (arn.service == "sts" and res.startswith(("assumed-role/", "federated-user/")))
     if not ok:
-        raise PolicyError(f"principal {value!r} is not an account, user, role, assumed-role "
-                          f"or federated-user ARN", location=where)
+        return (f"principal {value!r} is not an account, user, role, assumed-role "
+                f"or federated-user ARN")
+    return None
 
 
-def _principal(value: Any, where: str) -> PrincipalBlock:
+def _principal(value: Any, statement: str, element: str) -> PrincipalBlock:
+    where = f"{statement}.{element}"
     if value == "*":
-        return PrincipalBlock(everyone=True)
+        return _new_block({"everyone": True})
     if not isinstance(value, dict) or not value:
         raise PolicyError('must be "*" or an object such as {"AWS": ...}', location=where)
     fields: dict[str, Any] = {}
@@ -188,113 +218,150 @@ def _principal(value: Any, where: str) -> PrincipalBlock:
         if ptype not in _PRINCIPAL_TYPES:
             raise PolicyError(f"unknown principal type {ptype!r} (AWS, Service, Federated, "
                               f"CanonicalUser)", location=f"{where}.{ptype}")
-        values = _strings(raw, f"{where}.{ptype}")
+        values = _strings(raw, where, ptype)
         if ptype == "AWS":
             for i, v in enumerate(values):
-                _check_aws_principal(v, f"{where}.AWS[{i}]")
+                problem = _aws_principal_problem(v)
+                if problem is not None:
+                    raise PolicyError(problem, location=f"{where}.AWS[{i}]")
             if "*" in values:
                 fields["everyone"] = True
                 values = tuple(v for v in values if v != "*")
         elif any("*" in v or "?" in v for v in values):
             raise PolicyError("no wildcards allowed here", location=f"{where}.{ptype}")
         fields[_PRINCIPAL_TYPES[ptype]] = values
-    return PrincipalBlock(**fields)
+    return _new_block(fields)
 
 
-def _condition_values(raw: Any, where: str) -> tuple[str, ...]:
+def _condition_values(raw: Any, where: str, operator: str, key: str) -> tuple[str, ...]:
     items = raw if isinstance(raw, list) else [raw]
     if not items:
-        raise PolicyError("a condition needs at least one value", location=where)
+        raise PolicyError("a condition needs at least one value",
+                          location=f"{where}.{operator}.{key}")
     out = []
     for v in items:
-        if isinstance(v, bool):
+        if type(v) is str:
+            out.append(v)
+        elif isinstance(v, bool):
             out.append("true" if v else "false")
         elif isinstance(v, (str, int, float)):
             out.append(str(v))
         else:
             raise PolicyError(f"condition values are strings, numbers or booleans, "
-                              f"got {_kind(v)}", location=where)
+                              f"got {_kind(v)}", location=f"{where}.{operator}.{key}")
     return tuple(out)
 
 
-def _conditions(block: Any, where: str) -> tuple[Condition, ...]:
+@lru_cache(maxsize=65536)
+def _value_problem(operator: str, value: str) -> str | None:
+    """Why the (valid) operator cannot take this policy value, if it cannot."""
+    try:
+        parse_operator(operator).validate((value,))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+# valid conditions, shared by every statement that has the same one (they are immutable)
+_CONDITIONS: dict[tuple[str, str, tuple[str, ...]], Condition] = {}
+
+
+def _conditions(block: Any, statement: str) -> tuple[Condition, ...]:
+    where = f"{statement}.Condition"
     if not isinstance(block, dict):
         raise PolicyError(f"must be an object, got {_kind(block)}", location=where)
     out = []
     for operator, keys in block.items():
-        at = f"{where}.{operator}"
         try:
-            parsed = parse_operator(operator)
+            parse_operator(operator)
         except ValueError as exc:
-            raise PolicyError(str(exc), location=at) from None
+            raise PolicyError(str(exc), location=f"{where}.{operator}") from None
         if not isinstance(keys, dict) or not keys:
-            raise PolicyError("must be an object of condition keys to values", location=at)
+            raise PolicyError("must be an object of condition keys to values",
+                              location=f"{where}.{operator}")
         for key, raw in keys.items():
-            values = _condition_values(raw, f"{at}.{key}")
-            try:
-                parsed.validate(values)
-            except ValueError as exc:
-                raise PolicyError(str(exc), location=f"{at}.{key}") from None
-            out.append(Condition(operator=operator, key=key, values=values))
+            values = _condition_values(raw, where, operator, key)
+            condition = _CONDITIONS.get((operator, key, values))
+            if condition is None:
+                for value in values:
+                    problem = _value_problem(operator, value)
+                    if problem is not None:
+                        raise PolicyError(problem, location=f"{where}.{operator}.{key}")
+                if not isinstance(key, str):  # not from JSON: let validation say what is wrong
+                    condition = Condition(operator=operator, key=key, values=values)
+                else:
+                    if len(_CONDITIONS) >= 65536:
+                        _CONDITIONS.clear()
+                    condition = _CONDITIONS[operator, key, values] = _new_condition(
+                        operator=operator, key=key, values=values)
+            out.append(condition)
     return tuple(out)
 
 
-def _statement(raw: Any, index: int, kind: PolicyKind, where: str) -> Statement:
+def _statement(raw: Any, index: int, kind: PolicyKind) -> Statement:
+    where = f"Statement[{index}]"
     if not isinstance(raw, dict):
         raise PolicyError(f"a statement must be an object, got {_kind(raw)}", location=where)
-    unknown = set(raw) - _STATEMENT_KEYS
-    if unknown:
+    if not _STATEMENT_KEYS.issuperset(raw):
+        unknown = set(raw) - _STATEMENT_KEYS
         raise PolicyError(f"unknown element {sorted(unknown)[0]!r} (the grammar allows "
                           f"{', '.join(sorted(_STATEMENT_KEYS))})", location=where)
     effect = raw.get("Effect")
-    if effect not in ("Allow", "Deny"):
+    if effect != "Allow" and effect != "Deny":
         raise PolicyError(f'Effect must be exactly "Allow" or "Deny", got {effect!r}',
                           location=f"{where}.Effect")
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise PolicyError("Sid must be a string", location=f"{where}.Sid")
     fields: dict[str, Any] = {"index": index, "sid": sid, "effect": effect}
-    for a, b in (("Action", "NotAction"), ("Resource", "NotResource"),
-                 ("Principal", "NotPrincipal")):
+    for a, b in _EXCLUSIVE:
         if a in raw and b in raw:
             raise PolicyError(f"a statement has {a} or {b}, not both", location=where)
-    if "Action" not in raw and "NotAction" not in raw:
+    name = "Action" if "Action" in raw else "NotAction" if "NotAction" in raw else None
+    if name is None:
         raise PolicyError("a statement needs Action or NotAction", location=where)
-    for name in ("Action", "NotAction"):
-        if name in raw:
-            actions = _strings(raw[name], f"{where}.{name}")
-            for i, a in enumerate(actions):
-                _check_action(a, f"{where}.{name}[{i}]")
-            fields["action" if name == "Action" else "not_action"] = actions
-    has_resource = "Resource" in raw or "NotResource" in raw
-    if kind is PolicyKind.trust and has_resource:
+    value = raw[name]
+    actions = (value,) if type(value) is str else _strings(value, where, name)
+    for i, a in enumerate(actions):
+        service, sep, rest = a.partition(":")
+        if not (sep and service and rest and "*" not in service and "?" not in service):
+            _check_action(a, where, name, i)  # "*", or an error
+    fields["action" if name == "Action" else "not_action"] = actions
+    name = "Resource" if "Resource" in raw else "NotResource" if "NotResource" in raw else None
+    trust = kind is _TRUST
+    if trust and name is not None:
         raise PolicyError("a role trust policy has no Resource: the role is the resource",
                           location=where)
-    if kind is not PolicyKind.trust and not has_resource:
+    if not trust and name is None:
         raise PolicyError("a statement needs Resource or NotResource", location=where)
-    for name in ("Resource", "NotResource"):
-        if name in raw:
-            resources = _strings(raw[name], f"{where}.{name}")
-            for i, r in enumerate(resources):
-                _check_resource(r, f"{where}.{name}[{i}]")
-            fields["resource" if name == "Resource" else "not_resource"] = resources
-    has_principal = "Principal" in raw or "NotPrincipal" in raw
-    if has_principal and not kind.names_principals:
+    if name is not None:
+        value = raw[name]
+        resources = (value,) if type(value) is str else _strings(value, where, name)
+        for i, r in enumerate(resources):
+            problem = _resource_problem(r)
+            if problem is not None:
+                raise PolicyError(problem, location=f"{where}.{name}[{i}]")
+        fields["resource" if name == "Resource" else "not_resource"] = resources
+    principal = raw.get("Principal", _ABSENT)
+    not_principal = raw.get("NotPrincipal", _ABSENT)
+    has_principal = principal is not _ABSENT or not_principal is not _ABSENT
+    names_principals = kind in _NAMING_PRINCIPALS
+    if has_principal and not names_principals:
         raise PolicyError(f"a {kind.value} policy must not name a Principal: the principal is "
                           f"whoever the policy is attached to", location=where)
-    if kind.names_principals and not has_principal:
+    if names_principals and not has_principal:
         raise PolicyError(f"a {kind.value} policy statement needs a Principal",
                           location=where)
-    if "NotPrincipal" in raw and kind is PolicyKind.trust:
+    if not_principal is not _ABSENT and trust:
         raise PolicyError("NotPrincipal is not allowed in a role trust policy",
                           location=f"{where}.NotPrincipal")
-    if "Principal" in raw:
-        fields["principal"] = _principal(raw["Principal"], f"{where}.Principal")
-    if "NotPrincipal" in raw:
-        fields["not_principal"] = _principal(raw["NotPrincipal"], f"{where}.NotPrincipal")
+    if principal is not _ABSENT:
+        fields["principal"] = _principal(principal, where, "Principal")
+    if not_principal is not _ABSENT:
+        fields["not_principal"] = _principal(not_principal, where, "NotPrincipal")
     if "Condition" in raw:
-        fields["conditions"] = _conditions(raw["Condition"], f"{where}.Condition")
-    return Statement(**fields)
+        fields["conditions"] = _conditions(raw["Condition"], where)
+    return _new_statement(fields)
 
 
 def parse_policy(raw: Any, *, name: str, kind: PolicyKind, source: str = "",
@@ -326,13 +393,16 @@ def parse_policy(raw: Any, *, name: str, kind: PolicyKind, source: str = "",
             raise PolicyError("a policy document needs a Statement")
         body = raw["Statement"]
         items = body if isinstance(body, list) else [body]
-        statements = tuple(_statement(s, i, kind, f"Statement[{i}]")
-                           for i, s in enumerate(items))
+        statements = tuple(_statement(s, i, kind) for i, s in enumerate(items))
         policy_id = raw.get("Id")
         if policy_id is not None and not isinstance(policy_id, str):
             raise PolicyError("Id must be a string", location="Id")
     except InputError as exc:
         raise PolicyError(exc.message, source=source,
                           location=f"{prefix}{exc.location}".rstrip(".")) from None
-    return PolicyDocument(name=name, kind=kind, version=version, id=policy_id,
-                          statements=statements)
+    if not isinstance(name, str) or not isinstance(kind, PolicyKind):
+        # not the declared types: let validation coerce or refuse them, as it always has
+        return PolicyDocument(name=name, kind=kind, version=version, id=policy_id,
+                              statements=statements)
+    return _new_document(name=name, kind=kind, version=version, id=policy_id,
+                         statements=statements)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -146,30 +147,68 @@ def implicit_keys(request: Request) -> dict[str, ContextValues]:
     return keys
 
 
+@lru_cache(maxsize=1024)
+def _epoch_of(current: str) -> str | None:
+    try:
+        return str(int(to_instant(current).timestamp()))
+    except (ValueError, OverflowError):
+        return None  # an unparseable time stays as given; Date operators will not match it
+
+
+@lru_cache(maxsize=1024)
+def _current_of(epoch: str) -> str | None:
+    try:
+        instant = datetime.fromtimestamp(float(epoch), tz=timezone.utc)
+        return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        return None
+
+
 def _clock_keys(context: dict[str, ContextValues]) -> None:
     """aws:CurrentTime <-> aws:EpochTime, each from the other when only one is given."""
     current, epoch = context.get("aws:currenttime"), context.get("aws:epochtime")
-    try:
-        if current and not epoch:
-            context["aws:epochtime"] = (str(int(to_instant(current[0]).timestamp())),)
-        elif epoch and not current:
-            instant = datetime.fromtimestamp(float(epoch[0]), tz=timezone.utc)
-            context["aws:currenttime"] = (instant.strftime("%Y-%m-%dT%H:%M:%SZ"),)
-    except (ValueError, OverflowError):
-        pass  # an unparseable time stays as given; Date operators will not match it
+    if current and not epoch:
+        derived = _epoch_of(current[0])
+        if derived is not None:
+            context["aws:epochtime"] = (derived,)
+    elif epoch and not current:
+        derived = _current_of(epoch[0])
+        if derived is not None:
+            context["aws:currenttime"] = (derived,)
+
+
+# Asked again for every request, so remembered: implicit_keys() per caller, principal id and
+# resource account (all it reads), and per action and given key names, each name lower-cased
+# with whether the action supports it.
+_IMPLICIT: dict[tuple[object, ...], dict[str, ContextValues]] = {}
+_SUPPORTED: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, bool], ...]] = {}
 
 
 def request_context(request: Request) -> tuple[dict[str, ContextValues], tuple[str, ...]]:
     """The context the policies see (lower-cased key names) and the given keys dropped
     because the action does not support them."""
-    context = implicit_keys(request)
+    caller = (*request.principal.__dict__.values(), request.principal_id,
+              request.resource_account)
+    implicit = _IMPLICIT.get(caller)
+    if implicit is None:
+        if len(_IMPLICIT) >= 4096:
+            _IMPLICIT.clear()
+        implicit = _IMPLICIT[caller] = implicit_keys(request)
+    context = implicit.copy()
+    given = request.context
+    key = (request.action, tuple(given))
+    keys = _SUPPORTED.get(key)
+    if keys is None:
+        if len(_SUPPORTED) >= 4096:
+            _SUPPORTED.clear()
+        keys = _SUPPORTED[key] = tuple((k.lower(), applies_to_action(k.lower(), request.action))
+                                   for k in key[1])
     ignored = []
-    for key, values in request.context.items():
-        low = key.lower()
-        if applies_to_action(low, request.action):
+    for (low, supported), (name, values) in zip(keys, given.items(), strict=True):
+        if supported:
             context[low] = values
         else:
-            ignored.append(key)
+            ignored.append(name)
     _clock_keys(context)
     return context, tuple(ignored)
 

@@ -23,6 +23,18 @@ def has_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
 
+def literal_prefix(pattern: str) -> str:
+    """The text before the first wildcard. A pattern matches only values that start with
+    it: the first chunk must match at position 0 and holds no wildcard up to there (this
+    holds for ARN patterns too, whose segments before a wildcard compare literally)."""
+    end = len(pattern)
+    for wildcard in "*?":
+        found = pattern.find(wildcard, 0, end)
+        if found >= 0:
+            end = found
+    return pattern[:end]
+
+
 def _chunk_at(chunk: str, value: str, pos: int) -> bool:
     """Does `chunk` (which may hold `?`) match `value` exactly at `pos`?"""
     if pos + len(chunk) > len(value):

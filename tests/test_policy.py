@@ -415,3 +415,38 @@ def test_any_json_parses_or_raises_policy_error(kind_and_raw: tuple[PolicyKind, 
         for trace in (False, True):
             result = decide(request, policy_set(kind, doc), trace=trace)
             assert result.decision in set(Decision)
+
+
+# Missing context keys: the keys a condition of a statement that could apply (its Action
+# matches) referenced but the request lacked; spelled as the policy wrote them, once each
+# (condition key names are case-insensitive: "Condition element", IAM User Guide,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html).
+MISSING_DOC = policy(
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+     "Condition": {"StringEquals": {"s3:ExistingObjectTag/Team": "data"}}},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+     "Condition": {"StringEquals": {"S3:existingobjecttag/team": "ops"}}},
+    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+     "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})
+
+
+@pytest.mark.parametrize("trace", [False, True])
+def test_missing_context_lists_relevant_keys_as_written(trace: bool) -> None:
+    doc = parse_policy(MISSING_DOC, name="p", kind=PolicyKind.identity)
+    request = make_request("arn:aws:iam::111111111111:user/alice", "s3:GetObject",
+                           "arn:aws:s3:::bucket/key")
+    result = decide(request, PolicySet(identity=(doc,)), trace=trace)
+    assert result.decision is Decision.implicit_deny
+    assert result.missing_context == ("s3:ExistingObjectTag/Team",)
+
+
+def test_traced_condition_check_keeps_the_key_as_written() -> None:
+    doc = parse_policy(MISSING_DOC, name="p", kind=PolicyKind.identity)
+    request = make_request("arn:aws:iam::111111111111:user/alice", "s3:GetObject",
+                           "arn:aws:s3:::bucket/key",
+                           context={"s3:existingobjecttag/team": "data"})
+    result = decide(request, PolicySet(identity=(doc,)), trace=True)
+    assert result.decision is Decision.allow
+    first = result.policies[0].statements[0].checks[-1].conditions
+    assert first is not None
+    assert (first[0].key, first[0].request_values) == ("s3:ExistingObjectTag/Team", ("data",))

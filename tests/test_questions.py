@@ -266,7 +266,7 @@ def test_every_hop_can_be_explained_again_with_tracing() -> None:
                                                  if h.decision]
     trust = next(p for p in traced[0].policies if p.kind is PolicyKind.trust)  # type: ignore
     condition = trust.statements[0].checks[-1].conditions[0]
-    assert (condition.key, condition.request_values) == ("sts:externalid", ("acme-7",))
+    assert (condition.key, condition.request_values) == ("sts:ExternalId", ("acme-7",))
 
 
 def test_identity_allows_alone_never_make_cross_account_candidates() -> None:
