@@ -57,4 +57,7 @@ def console(*, stderr: bool = False, plain: bool = False) -> Console:
     """A console; `plain` (tests, golden files) has no colour and a fixed width."""
     if plain:
         return Console(color_system=None, width=100, stderr=stderr, highlight=False)
-    return Console(stderr=stderr, highlight=False)
+    probe = Console(stderr=stderr)
+    # not a terminal (CI logs, pipes): wide enough that ARNs are not folded mid-word
+    return Console(stderr=stderr, highlight=False,
+                   width=None if probe.is_terminal else 160)
