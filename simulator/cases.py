@@ -171,10 +171,11 @@ class CaseOutcome(BaseModel):
         return self.result.decision is self.expected
 
 
-def run_cases(raw_cases: list[Any], *, trace: bool = False,
+def run_cases(raw_cases: list[Any], *, trace: bool = False, trace_all: bool = False,
               only: str | None = None) -> list[CaseOutcome]:
     """Decide every case (or only the one with id `only`); a case with invalid input gets
-    an error outcome and the others still run."""
+    an error outcome and the others still run. `trace` explains the statements each action
+    reaches and adds hints; `trace_all` explains every statement."""
     out = []
     for i, raw in enumerate(raw_cases):
         if only is not None and not (isinstance(raw, dict) and raw.get("id") == only):
@@ -185,8 +186,8 @@ def run_cases(raw_cases: list[Any], *, trace: bool = False,
             case_id = raw.get("id") if isinstance(raw, dict) else None
             out.append(CaseOutcome(id=str(case_id or f"case[{i}]"), error=exc.render()))
             continue
-        result = decide(case.request, case.policies, trace=trace)
-        if trace:
+        result = decide(case.request, case.policies, trace=trace, trace_all=trace_all)
+        if trace or trace_all:
             result = with_hints(result)
         out.append(CaseOutcome(id=case.id, note=case.note, expected=case.expected,
                                result=result))

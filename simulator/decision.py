@@ -142,17 +142,20 @@ _STEPS: dict[tuple[object, ...], StepResult] = {}  # StepResults are few and imm
 class _Run:
     """The state of one walk through STEPS."""
 
-    def __init__(self, request: Request, policies: PolicySet, trace: bool) -> None:
+    def __init__(self, request: Request, policies: PolicySet, trace: bool,
+                 trace_all: bool = False) -> None:
         context, ignored = request_context(request)
         self.ev = Evaluation(request=request, context=context)
-        self.request, self.policies, self.trace, self.ignored = request, policies, trace, ignored
+        self.request, self.policies, self.ignored = request, policies, ignored
+        self.trace, self.trace_all = trace or trace_all, trace_all
         self.steps: list[StepResult] = []
         self.results: list[Verdict] = []
 
     def evaluate(self, plan: _Plan) -> list[Verdict]:
         ev = self.ev
         if self.trace:
-            self.results = [traced_verdict(index, ev, ev.action) for index in plan.indexes]
+            self.results = [traced_verdict(index, ev, ev.action, every=self.trace_all)
+                            for index in plan.indexes]
         else:
             self.results = list(plan.empties)
             plain_verdicts(plan.reached, self.results, ev)
@@ -217,9 +220,11 @@ def _levels_allow(run: _Run, name: str, levels: Sequence[Sequence[PolicyDocument
     return None
 
 
-def decide(request: Request, policies: PolicySet, *, trace: bool = False) -> RequestDecision:
-    """Decide one call. With `trace`, every statement of every policy is explained."""
-    run = _Run(request, policies, trace)
+def decide(request: Request, policies: PolicySet, *, trace: bool = False,
+           trace_all: bool = False) -> RequestDecision:
+    """Decide one call. With `trace`, every statement the action reaches (its Action
+    matches) is explained element by element; with `trace_all`, every statement."""
+    run = _Run(request, policies, trace, trace_all)
     caller = request.principal
     action = run.ev.action
     if action in NO_AUTHORIZATION:

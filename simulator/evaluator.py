@@ -56,7 +56,7 @@ _new_condition_check = constructor(ConditionCheck, "operator", "key", "policy_va
 _new_statement_result = constructor(StatementResult, "ref", "applies", "failed", "checks",
                                     "grant")
 _new_policy_result = constructor(PolicyResult, "name", "kind", "decision", "allows", "denies",
-                                 "grant", "statements")
+                                 "grant", "statements", "not_traced")
 
 
 class Evaluation:
@@ -526,15 +526,22 @@ def _traced_statement(c: CompiledStatement, ev: Evaluation, action_ok: bool) -> 
                                  grant=grant if failed is None else None)
 
 
-def traced_verdict(index: PolicyIndex, ev: Evaluation, action: str) -> Verdict:
-    """The verdict of a traced evaluation: every statement's result in `result`."""
-    reachable = {id(c) for c in index.reachable(action)}
+def traced_verdict(index: PolicyIndex, ev: Evaluation, action: str, *,
+                   every: bool = False) -> Verdict:
+    """The verdict of a traced evaluation, with the result of each statement the action
+    reaches in `result` (of every statement, with `every`)."""
+    reached = index.reachable(action)
+    if every:
+        reachable = {id(c) for c in reached}
+        traced = [(c, id(c) in reachable) for c in index.every()]
+    else:
+        traced = [(c, True) for c in reached]
     allows: list[StatementRef] = []
     denies: list[StatementRef] = []
     grants: list[Grant] = []
     results = []
-    for c in index.every():
-        r = _traced_statement(c, ev, id(c) in reachable)
+    for c, action_ok in traced:
+        r = _traced_statement(c, ev, action_ok)
         results.append(r)
         if r.applies:
             if c.allow:
@@ -549,19 +556,21 @@ def traced_verdict(index: PolicyIndex, ev: Evaluation, action: str) -> Verdict:
     grant = strongest(grants)
     result = _new_policy_result(name=policy.name, kind=policy.kind, decision=decision,
                                 allows=tuple(allows), denies=tuple(denies), grant=grant,
-                                statements=tuple(results))
+                                statements=tuple(results),
+                                not_traced=len(index.compiled) - len(results))
     return Verdict(policy.name, policy.kind, decision, result.allows, result.denies, grant,
                    result)
 
 
 def evaluate_policy(policy: PolicyDocument, ev: Evaluation, *, trace: bool = False,
-                    action: str | None = None) -> PolicyResult:
+                    trace_all: bool = False, action: str | None = None) -> PolicyResult:
     """Evaluate one policy. `action` overrides the request's action (trust policies are
-    asked about the STS action even when the caller's request names another)."""
+    asked about the STS action even when the caller's request names another). `trace`
+    records the statements the action reaches, `trace_all` every statement."""
     index = policy_index(policy)
     wanted = (action or ev.action).lower()
-    if trace:
-        verdict = traced_verdict(index, ev, wanted)
+    if trace or trace_all:
+        verdict = traced_verdict(index, ev, wanted, every=trace_all)
         assert verdict.result is not None
         return verdict.result
     verdicts = [index.empty]

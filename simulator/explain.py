@@ -78,7 +78,7 @@ def _near_miss(s: StatementResult) -> bool:
 
 def policy_node(p: PolicyResult, full: bool) -> ExplainNode:
     statements = [s for s in p.statements if full or s.applies or _near_miss(s)]
-    hidden = len(p.statements) - len(statements)
+    hidden = len(p.statements) - len(statements) + p.not_traced
     children = [statement_node(s, full) for s in statements]
     if hidden:
         children.append(ExplainNode(label=f"{hidden} statement(s) not about this action",

@@ -93,9 +93,12 @@ class StatementResult(_Frozen):
 
 class PolicyResult(_Frozen):
     """One policy's verdict: explicit_deny if a Deny applies, allow if an Allow applies,
-    implicit_deny if no statement applies. `statements` lists every statement's result in
-    traced evaluations (empty otherwise); `grant` is the broadest way an applying Allow
-    named the caller (resource-based and trust policies only)."""
+    implicit_deny if no statement applies. In traced evaluations `statements` lists the
+    result of every statement whose Action matches the action (of every statement, when
+    the trace covered them all) and `not_traced` counts the statements left out, which
+    cannot apply: their Action does not match. Untraced evaluations list none. `grant` is the
+    broadest way an applying Allow named the caller (resource-based and trust policies
+    only)."""
 
     name: str
     kind: PolicyKind
@@ -104,6 +107,7 @@ class PolicyResult(_Frozen):
     denies: tuple[StatementRef, ...] = ()
     grant: Grant | None = None
     statements: tuple[StatementResult, ...] = ()
+    not_traced: int = 0
 
 
 class StepResult(_Frozen):

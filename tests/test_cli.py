@@ -87,6 +87,21 @@ def test_explain_prints_the_deciding_condition() -> None:
     assert "sts:ExternalId" in flat and "the request sent none" in flat
 
 
+def test_explain_full_shows_statements_about_other_actions(tmp_path: Path) -> None:
+    case = {**CASE, "policies": {"identity": [{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+        {"Sid": "Other", "Effect": "Allow", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::b/*"}]}]}}
+    path = _write(tmp_path, [case])
+    short = runner.invoke(app, ["evaluate", "--cases", str(path), "--explain"])
+    full = runner.invoke(app, ["evaluate", "--cases", str(path), "--explain", "--full"])
+    assert short.exit_code == full.exit_code == 0
+    assert "1 statement(s) not about this action" in short.output
+    assert "(Other)" not in short.output
+    assert "statement #1 (Other): does not apply" in full.output
+    assert "action_mismatch" in full.output
+
+
 def test_run_json_has_the_documented_shape() -> None:
     result = runner.invoke(app, ["run", str(FIXTURES), "--format", "json"])
     assert result.exit_code == 0, result.output

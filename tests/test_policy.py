@@ -450,3 +450,21 @@ def test_traced_condition_check_keeps_the_key_as_written() -> None:
     first = result.policies[0].statements[0].checks[-1].conditions
     assert first is not None
     assert (first[0].key, first[0].request_values) == ("s3:ExistingObjectTag/Team", ("data",))
+
+
+def test_trace_covers_the_statements_the_action_reaches_and_counts_the_rest() -> None:
+    """A statement whose Action does not match the action cannot apply (evaluation logic,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html):
+    a trace explains the others and counts it; `trace_all` explains it too."""
+    doc = parse_policy(MISSING_DOC, name="p", kind=PolicyKind.identity)
+    request = make_request("arn:aws:iam::111111111111:user/alice", "s3:GetObject",
+                           "arn:aws:s3:::bucket/key")
+    reached = decide(request, PolicySet(identity=(doc,)), trace=True).policies[0]
+    assert [s.ref.index for s in reached.statements] == [0, 1]
+    assert reached.not_traced == 1
+    every = decide(request, PolicySet(identity=(doc,)), trace_all=True).policies[0]
+    assert [s.ref.index for s in every.statements] == [0, 1, 2]
+    assert every.not_traced == 0
+    third = every.statements[2]
+    assert third.failed is not None and third.failed.reason == "action_mismatch"
+    assert (reached.decision, reached.statements) == (every.decision, every.statements[:2])
