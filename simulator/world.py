@@ -8,7 +8,9 @@ and the graph only read it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -151,6 +153,16 @@ class World(_Frozen):
     keys: tuple[KmsKey, ...] = ()
     resources: tuple[Resource, ...] = ()
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> World:
+        """A copy with `update` applied. The lookup tables below are cached in the
+        instance's __dict__, which pydantic copies: drop them so the copy builds its own
+        from its own fields."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _LOOKUPS:
+            copy.__dict__.pop(name, None)
+        return copy
+
     @cached_property
     def roles_by_arn(self) -> dict[str, Role]:
         return {r.arn: r for r in self.roles}
@@ -178,3 +190,7 @@ class World(_Frozen):
     @cached_property
     def resources_by_arn(self) -> dict[str, Resource]:
         return {r.arn: r for r in self.resources}
+
+
+_LOOKUPS = tuple(name for name, value in vars(World).items()
+                 if isinstance(value, cached_property))
