@@ -447,8 +447,12 @@ def who_can_cmd(
     roles, with its shortest chain and what the chain requires (ExternalId, :sub, MFA)."""
     from .graph import build_graph
     from .graph_report import WHO_CAN_COLUMNS, who_can_dict, who_can_rows
-    from .questions import who_can
+    from .questions import check_question, who_can
 
+    try:
+        check_question(action, resource)
+    except TrustsimError as exc:
+        report_errors(exc)
     answers = [(name, who_can(build_graph(world), action, resource))
                for name, world in _worlds(worlds)]
     if fmt is not Format.table:

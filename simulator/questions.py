@@ -20,6 +20,8 @@ from collections import deque
 
 from pydantic import BaseModel, ConfigDict
 
+from .arn import parse_arn
+from .errors import InputError
 from .graph import WorldGraph
 from .graph_access import access_grant, level_of
 from .graph_edges import Decider, pass_edge, principal_edge
@@ -204,8 +206,23 @@ def _group_key(node: GraphNode) -> str:
     return node.account or "*"
 
 
+def check_question(action: str, resource: str) -> None:
+    """Raise InputError unless `action` is service:Action (or `*`) and `resource` an ARN
+    (wildcards allowed) or `*`: a misspelt question must not answer "nobody"."""
+    service, sep, name = action.partition(":")
+    if action != "*" and not (sep and service and name):
+        raise InputError(f"action {action!r} is not service:Action, e.g. s3:GetObject",
+                         location="ACTION")
+    if resource != "*":
+        try:
+            parse_arn(resource, allow_wildcards=True)
+        except InputError as exc:
+            raise InputError(exc.message, location="RESOURCE") from None
+
+
 def who_can(graph: WorldGraph, action: str, resource: str) -> WhoCanAnswer:
     """Every principal that can perform `action` on `resource`, with its shortest chain."""
+    check_question(action, resource)
     before = graph.decisions
     actors = graph.actors(action, resource)
     via = _toward(graph, sorted(actors))

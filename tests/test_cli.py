@@ -139,3 +139,14 @@ def test_explain_walkthrough_tells_the_chain_in_steps() -> None:
     result = runner.invoke(app, ["explain", str(source), "--walkthrough"])
     assert result.exit_code == 0
     assert "Step 1." in result.output and "Outcome:" in result.output
+
+
+@pytest.mark.parametrize(("action", "resource", "message"), [
+    ("s3:GetObject", "customer-lake", "RESOURCE: not an ARN"),
+    ("s3GetObject", "arn:aws:s3:::customer-lake/*", "ACTION: action 's3GetObject'"),
+])
+def test_who_can_refuses_a_misspelt_question(action: str, resource: str, message: str) -> None:
+    """A question with no valid ARN would answer "nobody": bad input, exit 1."""
+    result = runner.invoke(app, ["who-can", action, resource, str(FIXTURES)])
+    assert result.exit_code == 1
+    assert message in result.output
