@@ -6,11 +6,13 @@ in a minor version. docs/output.md describes every field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .replay import FlowResult
 from .results import RequestDecision, StatementRef
-from .stages import StageResult
+
+if TYPE_CHECKING:  # `evaluate` reports single calls and need not import the replay
+    from .replay import FlowResult
+    from .stages import StageResult
 
 SCHEMA_VERSION = "1.0"
 
