@@ -16,14 +16,17 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from .assertions import AssertionResult, check_assertions
+from .flow_unknowns import replay_scenario
 from .lint import Finding, Severity, lint_world
-from .replay import FlowResult, replay
+from .replay import FlowResult
 from .scenarios import Scenario
 
 
 class Checked(BaseModel):
     """One command's results. `sources` maps a scenario name to the file it was read from
-    (Scenario.source); lint findings carry their own `source`."""
+    (Scenario.source); lint findings carry their own `source`. `unknowns` lists, per
+    scenario, what its infrastructure code leaves unknown until deploy (each answer that
+    depends on one is denied, never allowed)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -32,6 +35,11 @@ class Checked(BaseModel):
     assertions: tuple[AssertionResult, ...] = ()
     findings: tuple[Finding, ...] = ()
     sources: dict[str, str] = Field(default_factory=dict)
+    unknowns: tuple[str, ...] = ()
+
+
+def _unknowns(scenarios: Sequence[Scenario]) -> tuple[str, ...]:
+    return tuple(f"{s.name}: {u.describe()}" for s in scenarios for u in s.unknowns)
 
 
 def _findings(scenario: Scenario) -> list[Finding]:
@@ -41,22 +49,23 @@ def _findings(scenario: Scenario) -> list[Finding]:
 
 def check_scenarios(scenarios: Sequence[Scenario], *, flow: str | None = None,
                     lint: bool = False, command: str = "check") -> Checked:
-    """Replay every flow (only `flow`, when named), evaluate every assertion, and with
-    `lint` lint every world."""
-    flows = tuple(replay(s.world, f, s.name) for s in scenarios for f in s.flows
-                  if flow is None or f.name == flow)
+    """Replay every flow (only `flow`, when named; unknowns of world_from files noted),
+    evaluate every assertion, and with `lint` lint every world."""
+    flows = tuple(r for s in scenarios for r in replay_scenario(s, flow))
     assertions = tuple(r for s in scenarios
                        for r in check_assertions(s.world, getattr(s, "assertions", ()),
                                                  s.name))
     findings = tuple(f for s in scenarios for f in _findings(s)) if lint else ()
     return Checked(command=command, flows=flows, assertions=assertions, findings=findings,
-                   sources={s.name: s.source for s in scenarios})
+                   sources={s.name: s.source for s in scenarios},
+                   unknowns=_unknowns(scenarios))
 
 
 def lint_scenarios(scenarios: Sequence[Scenario]) -> Checked:
     """Lint every scenario's world; each finding names its scenario file."""
     return Checked(command="lint", findings=tuple(f for s in scenarios for f in _findings(s)),
-                   sources={s.name: s.source for s in scenarios})
+                   sources={s.name: s.source for s in scenarios},
+                   unknowns=_unknowns(scenarios))
 
 
 def exit_code(checked: Checked) -> int:

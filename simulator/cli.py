@@ -13,11 +13,15 @@ import shutil
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 
 from .errors import InputError, InputErrors, TrustsimError
+
+if TYPE_CHECKING:  # imported where used, to keep start-up short
+    from .scenarios import Scenario
+    from .world_sources import IacOptions, NamedWorld
 
 app = typer.Typer(
     name="trustsim", no_args_is_help=True, add_completion=False,
@@ -79,6 +83,31 @@ def report_errors(exc: TrustsimError) -> NoReturn:
 
 def emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# Options for a Terraform plan or CloudFormation template named among the paths
+# (simulator/world_sources.py; a scenario gives them in world_from:).
+AccountIdOption = Annotated[str | None, typer.Option(
+    "--account-id", help="Plans/templates: the account their ARNs are built in (a Terraform "
+                         "plan carries it in data.aws_caller_identity).")]
+RegionOption = Annotated[str | None, typer.Option(
+    "--region", help="Plans/templates: the region (required for a CloudFormation "
+                     "template).")]
+ParameterOption = Annotated[list[str] | None, typer.Option(
+    "--parameter", help="CloudFormation: a template parameter, KEY=VALUE (repeatable).")]
+StackNameOption = Annotated[str | None, typer.Option(
+    "--stack-name", help="CloudFormation: the stack name (default: stack).")]
+
+
+def _iac(account_id: str | None, region: str | None, parameters: list[str] | None,
+         stack_name: str | None) -> IacOptions:
+    from .world_sources import IacOptions, parse_parameters
+
+    try:
+        return IacOptions(account_id=account_id, region=region,
+                          parameters=parse_parameters(parameters or []), stack_name=stack_name)
+    except TrustsimError as exc:
+        report_errors(exc)
 
 
 @app.command()
@@ -203,20 +232,26 @@ def _emit_checked(checked: Any, fmt: CiFormat) -> None:
             emit(f"{'ok' if a.holds else 'FAILS'}: {a.name}: {a.message}")
         for f in checked.findings:
             emit(str(f))
+        for u in checked.unknowns:
+            emit(f"note: {u}")
 
 
 @app.command()
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders, Terraform "
+                                                     "plans, CloudFormation templates.")],
     fmt: Annotated[CiFormat, typer.Option("--format", help="table, json, sarif, junit or "
                                                           "markdown.")] = CiFormat.table,
     lint: Annotated[bool, typer.Option("--lint", help="Also lint every policy.")] = False,
+    account_id: AccountIdOption = None, region: RegionOption = None,
+    parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
     """Gate a change: replay every flow and check every assertion; exit 3 when one fails."""
     from .check import check_scenarios, exit_code
 
+    options = _iac(account_id, region, parameter, stack_name)
     try:
-        checked = check_scenarios(_load(paths), lint=lint)
+        checked = check_scenarios(_load(paths, options), lint=lint)
     except TrustsimError as exc:
         report_errors(exc)
     _emit_checked(checked, fmt)
@@ -225,20 +260,23 @@ def check(
 
 @app.command("lint")
 def lint_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders, Terraform "
+                                                     "plans, CloudFormation templates.")],
     fmt: Annotated[CiFormat, typer.Option("--format", help="table, json, sarif, junit or "
                                                           "markdown.")] = CiFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 3 on any finding, not only "
                                                           "errors.")] = False,
+    account_id: AccountIdOption = None, region: RegionOption = None,
+    parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
     """Condition-aware lint of every policy (confused deputy, public principals, PassRole,
     web identity, long-term keys); exit 3 on an error finding."""
     from .check import lint_exit_code, lint_scenarios
     from .formats.json_reports import lint_report
 
-    checked = lint_scenarios(_load(paths))
+    checked = lint_scenarios(_load(paths, _iac(account_id, region, parameter, stack_name)))
     if fmt is CiFormat.json:
-        emit(json.dumps(lint_report(checked.findings), indent=2))
+        emit(json.dumps(lint_report(checked.findings, checked.unknowns), indent=2))
     else:
         _emit_checked(checked, fmt)
     raise typer.Exit(lint_exit_code(checked, strict=strict))
@@ -262,8 +300,9 @@ def _side(spec: str, temps: list[Path]) -> Path:
 
 @app.command()
 def diff(
-    base: Annotated[str, typer.Argument(help="The world before: a folder/file, or REV:PATH "
-                                             "(a git revision of a folder).")],
+    base: Annotated[str, typer.Argument(help="The world before: a folder/file (scenarios, a "
+                                             "Terraform plan, a CloudFormation template), or "
+                                             "REV:PATH (a git revision of a folder).")],
     head: Annotated[str, typer.Argument(help="The world after, in the same forms.")],
     fmt: Annotated[CiFormat, typer.Option("--format", help="table (markdown), json, sarif, "
                                                           "junit or markdown.")]
@@ -271,6 +310,8 @@ def diff(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="widen (default): exit 3 when "
                                                               "access widens; any; none.")]
     = FailOn.widen,
+    account_id: AccountIdOption = None, region: RegionOption = None,
+    parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
     """Every access newly allowed or newly denied between two versions of a world."""
     from .diff import diff_worlds
@@ -278,10 +319,15 @@ def diff(
     from .formats.junit import diff_junit
     from .formats.markdown import diff_markdown
     from .formats.sarif import diff_sarif
+    from .world_sources import diff_sides
 
+    options = _iac(account_id, region, parameter, stack_name)
     temps: list[Path] = []
     try:
-        result = diff_worlds(_load([_side(base, temps)]), _load([_side(head, temps)]))
+        before, after = diff_sides(_side(base, temps), _side(head, temps), options)
+        result = diff_worlds(before, after)
+    except TrustsimError as exc:
+        report_errors(exc)
     finally:
         for t in temps:
             shutil.rmtree(t, ignore_errors=True)
@@ -297,23 +343,20 @@ def diff(
     raise typer.Exit(EXIT_MISMATCH if result.fail(on) else EXIT_OK)
 
 
-def _load(paths: list[Path]) -> list[Any]:
-    from .scenarios import load_scenarios
+def _load(paths: list[Path], options: IacOptions | None = None) -> list[Scenario]:
+    """Scenarios, and a flowless scenario per Terraform plan or CloudFormation template."""
+    from .world_sources import load_scenario_sources
 
-    for p in paths:
-        if not p.exists():
-            fail(f"{p}: no such file or folder")
     try:
-        return list(load_scenarios(paths))
+        return load_scenario_sources(paths, options)
     except TrustsimError as exc:
         report_errors(exc)
 
 
 def _replay_all(scenarios: list[Any], flow: str | None = None) -> list[Any]:
-    from .replay import replay
+    from .flow_unknowns import replay_scenario
 
-    results = [replay(s.world, f, s.name) for s in scenarios for f in s.flows
-               if flow is None or f.name == flow]
+    results = [r for s in scenarios for r in replay_scenario(s, flow)]
     if flow is not None and not results:
         names = ", ".join(f.name for s in scenarios for f in s.flows)
         fail(f"no flow named {flow!r} (flows: {names})")
@@ -327,6 +370,8 @@ def run(
     = Format.table,
     flow: Annotated[str | None, typer.Option("--flow", help="Only the flow with this "
                                                             "name.")] = None,
+    account_id: AccountIdOption = None, region: RegionOption = None,
+    parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
     """Replay every flow of the scenarios and check each flow's expectations.
 
@@ -334,7 +379,7 @@ def run(
     expectations is denied, 1 on bad input."""
     from .reports import flow_dict, run_report
 
-    results = _replay_all(_load(paths), flow)
+    results = _replay_all(_load(paths, _iac(account_id, region, parameter, stack_name)), flow)
     if fmt is Format.json:
         emit(json.dumps(run_report(results), indent=2))
     elif fmt is Format.jsonl:
@@ -367,6 +412,9 @@ def _run_table(results: list[Any]) -> None:
     bad = [r for r in results if r.expectation_met is False]
     for r in bad:
         out.print(f"[bold magenta]{r.scenario}/{r.flow}[/]: " + "; ".join(r.mismatches))
+    for r in results:
+        for note in r.notes:
+            out.print(f"{r.scenario}/{r.flow}: note: {note}", markup=False)
     out.print(f"{len(results)} flows: {sum(r.outcome == 'allow' for r in results)} allow, "
               f"{sum(r.outcome == 'deny' for r in results)} deny, {len(bad)} expectation(s) "
               f"not met")
@@ -387,8 +435,13 @@ def explain_cmd(
     from .explain import explain_flow
     from .explain import walkthrough as tell
     from .render import console, tree
+    from .scenarios import load_scenarios  # a scenario file only: a plan has no flows
 
-    results = _replay_all(_load([path]), flow)
+    try:
+        scenarios = load_scenarios([path])
+    except TrustsimError as exc:
+        report_errors(exc)
+    results = _replay_all(scenarios, flow)
     out = console()
     for r in results:
         if walkthrough:
@@ -407,31 +460,31 @@ class GraphFormat(str, Enum):
     json = "json"
 
 
-def _is_estate(path: Path) -> bool:
-    """An account-data folder (docs/account-data.md): account folders holding the output of
-    `aws iam get-account-authorization-details`."""
-    return path.is_dir() and any(path.glob("*/authorization-details.json"))
+def _worlds(paths: list[Path], options: IacOptions) -> list[NamedWorld]:
+    """A NamedWorld (name, world, unknowns) for each scenario, plan, template or
+    account-data folder given (simulator/world_sources.py)."""
+    from .world_sources import load_world_sources
+
+    try:
+        return load_world_sources(paths, options)
+    except TrustsimError as exc:
+        report_errors(exc)
 
 
-def _worlds(paths: list[Path]) -> list[tuple[str, Any]]:
-    """(name, World) for each scenario file, or each account-data estate, given."""
-    from .account_data import load_estate
+def _unknown_notes(worlds: list[NamedWorld], out: Any = None) -> None:
+    """What each world leaves unknown until deploy, one line each (on stderr when stdout
+    is a machine format)."""
+    for w in worlds:
+        for u in w.unknowns:
+            line = f"note: {w.name}: {u.describe()}"
+            if out is None:
+                sys.stderr.write(f"trustsim: {line}\n")
+            else:
+                out.print(line, markup=False)
 
-    worlds: list[tuple[str, Any]] = []
-    scenario_paths = []
-    for p in paths:
-        if not p.exists():
-            fail(f"{p}: no such file or folder")
-        if _is_estate(p):
-            try:
-                worlds.append((p.name, load_estate(p)))
-            except TrustsimError as exc:
-                report_errors(exc)
-        else:
-            scenario_paths.append(p)
-    if scenario_paths:
-        worlds.extend((s.name, s.world) for s in _load(scenario_paths))
-    return worlds
+
+def _unknowns_dict(world: NamedWorld) -> dict[str, Any]:
+    return {"unknowns": [u.model_dump(mode="json") for u in world.unknowns]}
 
 
 @app.command("who-can")
@@ -439,9 +492,12 @@ def who_can_cmd(
     action: Annotated[str, typer.Argument(help="The action, e.g. s3:GetObject.")],
     resource: Annotated[str, typer.Argument(help="The resource ARN, e.g. "
                                                  "arn:aws:s3:::customer-lake/*.")],
-    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders or "
-                                                      "account-data estates.")],
+    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders, account-data "
+                                                      "estates, Terraform plans, "
+                                                      "CloudFormation templates.")],
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    account_id: AccountIdOption = None, region: RegionOption = None,
+    parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
     """Every principal that can perform ACTION on RESOURCE, directly or through a chain of
     roles, with its shortest chain and what the chain requires (ExternalId, :sub, MFA)."""
@@ -453,30 +509,35 @@ def who_can_cmd(
         check_question(action, resource)
     except TrustsimError as exc:
         report_errors(exc)
-    answers = [(name, who_can(build_graph(world), action, resource))
-               for name, world in _worlds(worlds)]
+    named = _worlds(worlds, _iac(account_id, region, parameter, stack_name))
+    answers = [(w, who_can(build_graph(w.world), action, resource)) for w in named]
     if fmt is not Format.table:
         emit(json.dumps({"schema_version": "1.0", "question": "who-can", "action": action,
                          "resource": resource,
-                         "worlds": [{"world": n, **who_can_dict(a)} for n, a in answers]},
+                         "worlds": [{"world": w.name, **who_can_dict(a), **_unknowns_dict(w)}
+                                    for w, a in answers]},
                         indent=2))
         return
     from .render import console, table
 
     out = console()
-    for name, answer in answers:
+    for w, answer in answers:
         rows = who_can_rows(answer)
-        out.print(table(f"who can {action} on {resource} ({name})", list(WHO_CAN_COLUMNS),
+        out.print(table(f"who can {action} on {resource} ({w.name})", list(WHO_CAN_COLUMNS),
                         rows))
+    _unknown_notes(named, out)
 
 
 @app.command()
 def reach(
     principal: Annotated[str, typer.Argument(help="A user or role ARN, a service principal, "
                                                   "or an account id.")],
-    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders or "
-                                                      "account-data estates.")],
+    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders, account-data "
+                                                      "estates, Terraform plans, "
+                                                      "CloudFormation templates.")],
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    account_id: AccountIdOption = None, region: RegionOption = None,
+    parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
     """Everything PRINCIPAL can reach, by resource and access level, with the chain."""
     from .graph import build_graph
@@ -484,30 +545,33 @@ def reach(
     from .questions import reach as reach_of
 
     answers = []
-    for name, world in _worlds(worlds):
+    for w in _worlds(worlds, _iac(account_id, region, parameter, stack_name)):
         try:
-            answers.append((name, reach_of(build_graph(world), principal)))
+            answers.append((w, reach_of(build_graph(w.world), principal)))
         except KeyError:
             continue
     if not answers:
         fail(f"{principal}: not a principal of the worlds given")
     if fmt is not Format.table:
         emit(json.dumps({"schema_version": "1.0", "question": "reach", "principal": principal,
-                         "worlds": [{"world": n, **reach_dict(a)} for n, a in answers]},
+                         "worlds": [{"world": w.name, **reach_dict(a), **_unknowns_dict(w)}
+                                    for w, a in answers]},
                         indent=2))
         return
     from .render import console, table
 
     out = console()
-    for name, answer in answers:
-        out.print(table(f"what {principal} can reach ({name})", list(REACH_COLUMNS),
+    for w, answer in answers:
+        out.print(table(f"what {principal} can reach ({w.name})", list(REACH_COLUMNS),
                         reach_rows(answer)))
+    _unknown_notes([w for w, _ in answers], out)
 
 
 @app.command()
 def graph(
-    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders or "
-                                                      "account-data estates.")],
+    worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders, account-data "
+                                                      "estates, Terraform plans, "
+                                                      "CloudFormation templates.")],
     fmt: Annotated[GraphFormat, typer.Option("--format", help="dot (Graphviz), mermaid "
                                                               "(Markdown) or json "
                                                               "(node-link).")]
@@ -515,19 +579,25 @@ def graph(
     resource: Annotated[str | None, typer.Option("--resource", help="Only the paths that "
                                                                     "reach this "
                                                                     "resource.")] = None,
+    account_id: AccountIdOption = None, region: RegionOption = None,
+    parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
     """The world graph: principals, roles, resources, and the edges between them."""
     from .graph import build_graph
     from .graph_export import to_dot, to_json, to_mermaid
 
-    for name, world in _worlds(worlds):
-        g = build_graph(world)
+    named = _worlds(worlds, _iac(account_id, region, parameter, stack_name))
+    for w in named:
+        g = build_graph(w.world)
         if fmt is GraphFormat.json:
-            emit(json.dumps({"world": name, **to_json(g, resource_filter=resource)}, indent=2))
+            emit(json.dumps({"world": w.name, **to_json(g, resource_filter=resource),
+                             **_unknowns_dict(w)}, indent=2))
         elif fmt is GraphFormat.dot:
             emit(to_dot(g, resource_filter=resource))
         else:
             emit(to_mermaid(g, resource_filter=resource))
+    if fmt is not GraphFormat.json:
+        _unknown_notes(named)
 
 
 def main() -> None:

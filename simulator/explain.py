@@ -138,6 +138,7 @@ def stage_node(stage: StageResult, mode: Mode = "fails") -> ExplainNode:
 
 def explain_flow(result: FlowResult, mode: Mode = "fails") -> ExplainNode:
     children = [stage_node(s, mode) for s in result.stages]
+    children.extend(ExplainNode(label=f"note: {n}", status="info") for n in result.notes)
     if result.expectation_met is not None:
         children.append(ExplainNode(
             label="expectations hold" if result.expectation_met else
@@ -185,6 +186,7 @@ def walkthrough(result: FlowResult) -> list[str]:
         lines.append(f"Outcome: the chain works; {intended} step(s) denied as intended.")
     else:
         lines.append("Outcome: allowed: every step passes.")
+    lines.extend(f"Note: this {n}." for n in result.notes)
     if result.expectation_met is not None:
         lines.append("This is what the scenario expects." if result.expectation_met else
                      "This is NOT what the scenario expects: " + "; ".join(result.mismatches))

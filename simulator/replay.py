@@ -60,7 +60,8 @@ from .world import World
 class FlowResult(BaseModel):
     """A replayed flow: outcome `allow` when every stage passes (accesses with their own
     expectation are judged by it), the first failing stage, and whether the flow's
-    expectations held (None when it states none)."""
+    expectations held (None when it states none). `notes` say what the answer depends on
+    beyond the policies shown (values unknown until deploy: simulator.flow_unknowns)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -73,6 +74,7 @@ class FlowResult(BaseModel):
     expect: FlowExpect | None = None
     expectation_met: bool | None = None
     mismatches: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def _start(world: World, flow: Flow, stages: list[StageResult]) -> Session | None:

@@ -55,7 +55,7 @@ def flow_dict(result: FlowResult) -> dict[str, Any]:
             "outcome": result.outcome, "expected": expect.outcome if expect else None,
             "expected_stage": expect.stage if expect else None,
             "expectation_met": result.expectation_met, "failed_stage": result.failed_stage,
-            "mismatches": list(result.mismatches),
+            "mismatches": list(result.mismatches), "notes": list(result.notes),
             "stages": [stage_dict(s) for s in result.stages]}
 
 

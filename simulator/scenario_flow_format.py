@@ -83,7 +83,9 @@ def _by_key(keys: Iterable[str]) -> Callable[[Any], str | None]:
     return tag
 
 
-def _one_of(keys: Iterable[str], what: str) -> Discriminator:
+def one_of(keys: Iterable[str], what: str) -> Discriminator:
+    """The union member chosen by which one of `keys` a mapping has (an error for none or
+    several), e.g. a start's `user:` or `session:`."""
     keys = tuple(keys)
     return Discriminator(_by_key(keys), custom_error_type="one_key",
                          custom_error_message=f"{what} has exactly one of: {', '.join(keys)}")
@@ -151,7 +153,7 @@ RawStart = Annotated[Annotated[RawInstanceProfileStart, Tag("~instance_profile")
                      | Annotated[RawStarRocksStart, Tag("~starrocks")]
                      | Annotated[RawSingleStoreStart, Tag("~singlestore")]
                      | Annotated[RawQuboleStart, Tag("~qubole")],
-                     _one_of(START_KEYS, "a start")]
+                     one_of(START_KEYS, "a start")]
 
 
 class RawAssumeRoleHop(RawModel):
@@ -177,7 +179,7 @@ class RawPassRoleHop(RawModel):
 
 RawHop = Annotated[Annotated[RawAssumeRoleHop, Tag("~assume_role")]
                    | Annotated[RawPassRoleHop, Tag("~pass_role")],
-                   _one_of(("assume_role", "pass_role"), "a hop")]
+                   one_of(("assume_role", "pass_role"), "a hop")]
 DecisionName = Literal["allow", "explicit_deny", "implicit_deny"]
 
 

@@ -70,6 +70,7 @@ class _Flows:
         self.problems = problems
         self.source = source
         self.broken = broken
+        self.world_from = False
 
     def error(self, message: str, location: str) -> None:
         self.problems.error(message, self.source, location)
@@ -77,7 +78,8 @@ class _Flows:
     def known(self, arn: str, declared: Any, what: str, section: str, location: str) -> bool:
         if arn in declared or arn in self.broken:
             return True
-        self.error(f"{what} {arn} is not declared under {section}:", location)
+        also = " or by a world_from file" if self.world_from else ""
+        self.error(f"{what} {arn} is not declared under {section}:{also}", location)
         return False
 
     def start(self, raw: Any, where: str) -> Start | None:
@@ -260,6 +262,7 @@ def build_flows(sections: Sections, world: World, refs: PolicyRefs, problems: Pr
                 source: str, broken: frozenset[str]) -> tuple[Flow, ...]:
     """The flows of the file, each checked against `world`; problems go to `problems`."""
     builder = _Flows(world, refs, problems, source, broken)
+    builder.world_from = bool(sections.world_from)
     out: list[Flow] = []
     names: dict[str, str] = {}
     for i, raw in sections.flows:

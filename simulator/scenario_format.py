@@ -9,11 +9,11 @@ scenario_flows.py.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from .scenario_flow_format import RawFlow
+from .scenario_flow_format import RawFlow, one_of
 from .scenario_types import (
     AccountId,
     AnyArn,
@@ -25,6 +25,7 @@ from .scenario_types import (
     ProfileArn,
     ProviderArn,
     RawModel,
+    Region,
     RoleArn,
     RoleId,
     Tags,
@@ -117,12 +118,51 @@ class RawResource(RawModel):
     policy: PolicyRef | None = None
 
 
+Partition = Literal["aws", "aws-cn", "aws-us-gov"]
+
+
+class RawTerraformSource(RawModel):
+    """A Terraform plan or state as JSON (`terraform show -json tfplan > plan.json`).
+    `account_id` fills in ARNs the plan cannot know (default: the plan's
+    data.aws_caller_identity); `partition` defaults to the plan's data.aws_partition."""
+
+    terraform: str = Field(min_length=1, description=(
+        "the plan's JSON, relative to this scenario file (plans/customer.plan.json)"))
+    account_id: AccountId | None = None
+    region: Region | None = None
+    partition: Partition | None = None
+
+
+class RawCloudFormationSource(RawModel):
+    """A CloudFormation template (JSON or YAML), as deployed in `account_id`/`region` with
+    `parameters` (else their Default) as stack `stack_name` (default `stack`)."""
+
+    cloudformation: str = Field(min_length=1, description=(
+        "the template, relative to this scenario file (cloudformation/stack.yaml)"))
+    account_id: AccountId
+    region: Region
+    partition: Partition = "aws"
+    parameters: dict[str, str] = {}
+    stack_name: str | None = Field(None, min_length=1)
+
+
+WORLD_SOURCE_KEYS = ("terraform", "cloudformation")
+RawWorldSource = Annotated[Annotated[RawTerraformSource, Tag("~terraform")]
+                           | Annotated[RawCloudFormationSource, Tag("~cloudformation")],
+                           one_of(WORLD_SOURCE_KEYS, "a world_from entry")]
+
+
 class RawScenario(RawModel):
     """A trustsim scenario: the accounts, organization, principals and resources of a
     setup (the world) and the flows to replay in it. See docs/scenarios.md."""
 
     name: str = Field(min_length=1)
     about: str = ""
+    world_from: list[RawWorldSource] = Field(default=[], description=(
+        "Infrastructure code whose World joins the one this file declares: "
+        "{terraform: FILE, account_id, region, partition} or {cloudformation: FILE, "
+        "account_id, region, partition, parameters, stack_name}. An entity defined both "
+        "here and there is an error. See docs/iac.md."))
     organization: RawOrganization | None = None
     accounts: dict[AccountId, AccountEntry] = {}
     policies: dict[PolicyName, PolicyRef] = {}

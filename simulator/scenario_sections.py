@@ -21,6 +21,7 @@ from .scenario_flow_format import RawFlow
 from .scenario_format import (
     RawAccount,
     RawBucket,
+    RawCloudFormationSource,
     RawInstanceProfile,
     RawKey,
     RawOidcProvider,
@@ -28,6 +29,7 @@ from .scenario_format import (
     RawResource,
     RawRole,
     RawScenario,
+    RawTerraformSource,
     RawUser,
 )
 
@@ -39,6 +41,7 @@ class Sections(BaseModel):
 
     name: str = ""
     about: str = ""
+    world_from: tuple[tuple[int, RawTerraformSource | RawCloudFormationSource], ...] = ()
     organization: RawOrganization | None = None
     accounts: dict[str, RawAccount] = Field(default_factory=dict)
     policies: dict[str, Any] = Field(default_factory=dict)

@@ -35,6 +35,7 @@ _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 _INSTANCE_ID = re.compile(r"^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 _ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9]+$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _S3_SCHEMES = ("s3://", "s3a://", "s3n://")
 
 
@@ -184,6 +185,8 @@ InstanceId = Annotated[str, _v(_pattern(_INSTANCE_ID, "an EC2 instance id (i- an
                        _s("an EC2 instance id", _INSTANCE_ID.pattern)]
 Action = Annotated[str, _v(_pattern(_ACTION, "one action as service:Action (no wildcards)")),
                    _s("one action, service:Action", _ACTION.pattern)]
+Region = Annotated[str, _v(_pattern(_REGION, "a region name such as us-east-1")),
+                  _s("an AWS region, e.g. us-east-1", _REGION.pattern)]
 RoleId = Annotated[str, _v(_unique_id("AROA")),
                    _s("the role's unique id (AROA...)", r"^AROA[A-Z0-9]+$")]
 UserId = Annotated[str, _v(_unique_id("AIDA")),

@@ -1,7 +1,8 @@
 """What world does a scenario file describe? Well-formed sections -> World, cross-checked.
 
 Checks beyond the shape of each entry:
-- every account an entity lives in is declared under `accounts:`;
+- every account an entity lives in is declared under `accounts:` (or is one a world_from
+  file creates things in);
 - no ARN (or bucket name, OU, unique id) is declared twice;
 - an instance profile holds a declared role of its own account
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html);
@@ -41,11 +42,12 @@ from .world import (
 
 class _Builder:
     def __init__(self, sections: Sections, refs: PolicyRefs, problems: Problems,
-                 source: str) -> None:
+                 source: str, outside: World) -> None:
         self.s = sections
         self.refs = refs
         self.problems = problems
         self.source = source
+        self.outside = outside
         self.seen: dict[str, str] = {}
         self.broken = set(sections.broken)
 
@@ -61,7 +63,8 @@ class _Builder:
         return True
 
     def account_known(self, account: str, location: str) -> None:
-        if account and account not in self.s.accounts and account not in self.s.broken:
+        if account and account not in self.s.accounts and account not in self.s.broken \
+                and account not in self.outside.accounts:
             self.error(f"account {account} is not declared under accounts:", location)
 
     def policy_list(self, refs: list[Any] | None, kind: PolicyKind, label: str,
@@ -251,17 +254,21 @@ class _Builder:
         return tuple(out)
 
 
-def build_world(sections: Sections, refs: PolicyRefs, problems: Problems,
-                source: str) -> tuple[World, frozenset[str]]:
+def build_world(sections: Sections, refs: PolicyRefs, problems: Problems, source: str,
+                outside: World | None = None) -> tuple[World, frozenset[str]]:
     """The World the sections describe, and the names of entries that could not be built
-    (references to them are not reported again)."""
-    b = _Builder(sections, refs, problems, source)
+    (references to them are not reported again). `outside` is what the scenario's
+    world_from files build: its accounts count as declared, and an instance profile may
+    hold one of its roles (the two worlds are joined by scenario_world_from.merge)."""
+    outside = outside or World()
+    b = _Builder(sections, refs, problems, source, outside)
     org = b.organization()
     accounts = {key: b.account(key, raw, org) for key, raw in sections.accounts.items()}
     roles = b.roles()
     keys = b.keys()
     world = World(name=sections.name, organization=org, accounts=accounts, users=b.users(),
-                  roles=roles, instance_profiles=b.profiles({r.arn: r for r in roles}),
+                  roles=roles,
+                  instance_profiles=b.profiles({r.arn: r for r in outside.roles + roles}),
                   oidc_providers=b.providers(), buckets=b.buckets({k.arn for k in keys}),
                   keys=keys, resources=b.resources())
     return world, frozenset(b.broken)

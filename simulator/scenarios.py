@@ -14,12 +14,16 @@ wants numbers (`max_session_duration: 3600`) are converted by the models. A key 
 in one mapping is an error (YAML would silently keep the last).
 
 `load_scenario_text` is pure: the caller passes `read_file`, which resolves a policy file
-name relative to the scenario and raises InputError when it is missing.
+name relative to the scenario and raises InputError when it is missing, and `read_world`,
+which reads a `world_from:` entry (a Terraform plan or CloudFormation template beside the
+scenario, simulator.iac) into an IacWorld; scenario_world_from.py joins those worlds with
+the file's own.
 `load_scenarios` is the one I/O entry point: files, or folders searched recursively for
 `*.yaml`, `*.yml` and `*.json` (hidden files and folders skipped). In a folder, a JSON file
-is a scenario when its top level has a `flows` or `roles` key and a policy document
-(skipped: scenarios reference it) when it has `Statement`; anything else is reported. A file
-named on the command line is always read as a scenario.
+is a scenario when its top level has a `flows` or `roles` key; a policy document
+(`Statement`), a Terraform plan or a CloudFormation template is skipped (the scenarios that
+name it read it); any other JSON file is reported. A file named on the command line is read
+as a scenario, unless its content is a plan or a template, which is reported.
 """
 
 from __future__ import annotations
@@ -37,11 +41,21 @@ from .account_data_fields import Problems, at, kind_of
 from .assertion_specs import NoExternalAssume, OnlyPrincipals, parse_assertions
 from .errors import InputError, InputErrors
 from .flows import Flow
+from .iac.kind import KIND_NAMES, iac_kind_of_data, iac_kind_of_text
+from .iac.proposed import IacWorld, Unknown
 from .scenario_flows import build_flows
-from .scenario_format import RawScenario
+from .scenario_format import RawScenario, RawTerraformSource
 from .scenario_policies import PolicyRefs
 from .scenario_sections import read_sections
 from .scenario_world import build_world
+from .scenario_world_from import (
+    ReadWorld,
+    WorldSourceEntry,
+    combine,
+    entry_file,
+    merge,
+    read_sources,
+)
 from .world import World
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -50,7 +64,9 @@ _TAG = "tag:yaml.org,2002:"
 
 
 class Scenario(BaseModel):
-    """One scenario file, read and checked: the world it describes and its flows."""
+    """One scenario file, read and checked: the world it describes (with what its
+    world_from files build) and its flows. `unknowns` are the values those files leave
+    unknown until deploy (simulator.iac)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -60,6 +76,7 @@ class Scenario(BaseModel):
     world: World
     flows: tuple[Flow, ...]
     assertions: tuple[OnlyPrincipals | NoExternalAssume, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()
 
 
 # libyaml's parser when PyYAML was built with it (5-10x faster); the pure-Python one else
@@ -210,14 +227,17 @@ def _line(location: str, lines: dict[str, int]) -> int | None:
     return None
 
 
-def _report(errors: list[InputError], lines: dict[str, int]) -> InputError | InputErrors:
+def _report(errors: list[InputError], lines: dict[str, int],
+            source: str) -> InputError | InputErrors:
+    """The problems in order of line; only problems of `source` itself get a line (the
+    others are inside a world_from file and carry their own place)."""
     out: list[tuple[int, InputError]] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for e in errors:
-        if (e.location, e.message) in seen:
+        if (e.source, e.location, e.message) in seen:
             continue
-        seen.add((e.location, e.message))
-        line = _line(e.location, lines)
+        seen.add((e.source, e.location, e.message))
+        line = _line(e.location, lines) if e.source == source else None
         placed = e if line is None or "(line " in e.message else type(e)(
             f"{e.message} (line {line})", source=e.source, location=e.location)
         out.append((line or 0, placed))
@@ -225,7 +245,13 @@ def _report(errors: list[InputError], lines: dict[str, int]) -> InputError | Inp
     return ordered[0] if len(ordered) == 1 else InputErrors(ordered)
 
 
-def load_scenario_text(text: str, source: str, read_file: Callable[[str], str]) -> Scenario:
+def _no_world_files(entry: WorldSourceEntry) -> IacWorld:
+    raise InputError("world_from files are read by load_scenarios (this reader was given no "
+                     "read_world)")
+
+
+def load_scenario_text(text: str, source: str, read_file: Callable[[str], str],
+                       read_world: ReadWorld = _no_world_files) -> Scenario:
     """Read one scenario file's text (YAML, or JSON when `source` ends in .json), or raise
     InputError / InputErrors naming `source`, the key path and the line of each problem."""
     problems = Problems()
@@ -236,7 +262,9 @@ def load_scenario_text(text: str, source: str, read_file: Callable[[str], str]) 
         data, lines = _yaml(text, source, problems)
     sections = read_sections(data, source, problems)
     refs = PolicyRefs(sections.policies, source, read_file, problems)
-    world, broken = build_world(sections, refs, problems, source)
+    outside = combine(read_sources(sections, read_world, problems, source), problems, source)
+    own, broken = build_world(sections, refs, problems, source, outside.world)
+    world = merge(own, sections, outside, problems, source) if sections.world_from else own
     flows = build_flows(sections, world, refs, problems, source, broken)
     refs.check_unused()
     raw_assertions = data.get("assertions") if isinstance(data, dict) else None
@@ -247,9 +275,9 @@ def load_scenario_text(text: str, source: str, read_file: Callable[[str], str]) 
             problems.error(f"no role {role} in this scenario", source,
                            f"assertions[{i}].no_external_assume.role")
     if problems.errors:
-        raise _report(problems.errors, lines)
+        raise _report(problems.errors, lines, source)
     return Scenario(name=sections.name, about=sections.about, source=source, world=world,
-                    flows=flows, assertions=checks)
+                    flows=flows, assertions=checks, unknowns=outside.unknowns)
 
 
 def _file_reader(base: Path) -> Callable[[str], str]:
@@ -264,18 +292,58 @@ def _file_reader(base: Path) -> Callable[[str], str]:
     return read
 
 
-def _is_policy_file(text: str, path: Path) -> bool:
-    """In a folder: is this JSON file a policy document (skipped) rather than a scenario?"""
+def _world_reader(base: Path) -> ReadWorld:
+    """Reads a world_from entry's file, relative to the scenario's folder; a problem with
+    the entry itself (no such file, the other kind) is raised without a source, for the
+    scenario reader to place at the entry."""
+    def read(entry: WorldSourceEntry) -> IacWorld:
+        from .iac.load import load_iac  # the readers, only for scenarios that use them
+
+        key, name = entry_file(entry)
+        path = base / name
+        if not path.is_file():
+            raise InputError(f"file {name!r} not found (looked for {path})")
+        try:
+            if isinstance(entry, RawTerraformSource):
+                return load_iac(path, "terraform", account_id=entry.account_id,
+                                region=entry.region, partition=entry.partition)
+            return load_iac(path, "cloudformation", account_id=entry.account_id,
+                            region=entry.region, partition=entry.partition,
+                            parameters=entry.parameters, stack_name=entry.stack_name)
+        except InputErrors:
+            raise
+        except InputError as exc:
+            if exc.source == str(path) and not exc.location:
+                raise InputError(f"{name}: {exc.message}") from None
+            raise
+    return read
+
+
+def _skipped_in_folder(text: str, path: Path) -> bool:
+    """In a folder: is this file read through the scenarios that name it (a policy
+    document, a Terraform plan, a CloudFormation template) rather than a scenario?"""
+    if path.suffix.lower() != ".json":
+        return iac_kind_of_text(text) is not None
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         return False  # reported when read as a scenario
     if isinstance(data, dict) and ("flows" in data or "roles" in data):
         return False
-    if isinstance(data, dict) and "Statement" in data:
+    if isinstance(data, dict) and "Statement" in data or iac_kind_of_data(data):
         return True
-    raise InputError("neither a scenario (a top-level flows or roles key) nor a policy "
-                     "document (Statement)", source=str(path))
+    raise InputError("neither a scenario (a top-level flows or roles key), a policy "
+                     "document (Statement), a Terraform plan nor a CloudFormation template",
+                     source=str(path))
+
+
+def _not_a_scenario(text: str, path: Path) -> None:
+    """A file named on its own that holds infrastructure code is reported, not misread."""
+    kind = iac_kind_of_text(text)
+    if kind is not None:
+        raise InputError(f"{KIND_NAMES[kind]}, not a scenario file: name it in a scenario's "
+                         f"world_from:, or pass it to who-can, reach, graph, lint, check, "
+                         f"diff or run", source=str(path))
 
 
 def _files(path: Path) -> list[Path]:
@@ -297,9 +365,12 @@ def load_scenarios(paths: Sequence[Path]) -> list[Scenario]:
         for file in _files(path) if in_folder else [path]:
             try:
                 text = file.read_text(encoding="utf-8")
-                if in_folder and file.suffix.lower() == ".json" and _is_policy_file(text, file):
+                if in_folder and _skipped_in_folder(text, file):
                     continue
-                scenarios.append(load_scenario_text(text, str(file), _file_reader(file.parent)))
+                if not in_folder:
+                    _not_a_scenario(text, file)
+                scenarios.append(load_scenario_text(text, str(file), _file_reader(file.parent),
+                                                    _world_reader(file.parent)))
             except (OSError, UnicodeDecodeError) as exc:
                 errors.append(InputError(f"cannot read: {exc}", source=str(file)))
             except InputErrors as exc:

@@ -455,10 +455,10 @@ def test_load_scenarios_reports_every_file(tmp_path: Path) -> None:
     rendered = [e.render() for e in info.value.errors]
     assert rendered == [
         f"{tmp_path / 'a.yaml'}: colour: unknown key 'colour' (allowed here: name, about, "
-        "organization, accounts, policies, users, roles, instance_profiles, oidc_providers, "
-        "buckets, keys, resources, flows, assertions) (line 2)",
-        f"{tmp_path / 'odd.json'}: neither a scenario (a top-level flows or roles key) nor a "
-        "policy document (Statement)",
+        "world_from, organization, accounts, policies, users, roles, instance_profiles, "
+        "oidc_providers, buckets, keys, resources, flows, assertions) (line 2)",
+        f"{tmp_path / 'odd.json'}: neither a scenario (a top-level flows or roles key), a "
+        "policy document (Statement), a Terraform plan nor a CloudFormation template",
         f"{tmp_path / 'missing.yaml'}: no such file or folder",
     ]
 

@@ -39,9 +39,10 @@ def check_report(checked: Checked) -> dict[str, Any]:
     """`trustsim check --format json`: run's flows, plus assertions and findings."""
     flows = checked.flows
     return {"schema_version": SCHEMA_VERSION, "tool": "trustsim", "command": checked.command,
-            "flows": [flow_dict(r) for r in flows],
+            "flows": [{**flow_dict(r), "notes": list(r.notes)} for r in flows],
             "assertions": [assertion_dict(a) for a in checked.assertions],
             "findings": [finding_dict(f) for f in checked.findings],
+            "unknowns": list(checked.unknowns),
             "summary": {"flows": len(flows),
                         "allow": sum(r.outcome == "allow" for r in flows),
                         "deny": sum(r.outcome == "deny" for r in flows),
@@ -53,12 +54,14 @@ def check_report(checked: Checked) -> dict[str, Any]:
                         "exit_code": exit_code(checked)}}
 
 
-def lint_report(findings: tuple[Finding, ...]) -> dict[str, Any]:
+def lint_report(findings: tuple[Finding, ...],
+                unknowns: tuple[str, ...] = ()) -> dict[str, Any]:
     """`trustsim lint --format json`."""
     counts = {s: sum(f.severity.value == s for f in findings)
               for s in ("error", "warning", "info")}
     return {"schema_version": SCHEMA_VERSION, "tool": "trustsim", "command": "lint",
             "findings": [finding_dict(f) for f in findings],
+            "unknowns": list(unknowns),
             "summary": {"findings": len(findings), **counts}}
 
 

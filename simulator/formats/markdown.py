@@ -7,6 +7,7 @@ comments: https://docs.github.com/en/get-started/writing-on-github/working-with-
     | | scenario | flow | outcome | expected | failing stage | why |
     ### Assertions                     | | assertion | offenders |
     ### Lint                           | | code | policy | statement | finding |
+    ### Unknown until deploy           what infrastructure code leaves unknown (world_from)
     ### scenario/flow                  one Mermaid flowchart per failing flow: the stages
                                        as nodes in order, the failing one marked
 
@@ -110,6 +111,9 @@ def check_markdown(checked: Checked) -> str:
                  f.policy, str(f.statement), f.message] for f in checked.findings]
         out += ["### Lint", ""] + table(["", "code", "policy", "statement", "finding"],
                                         rows) + [""]
+    if checked.unknowns:
+        out += ["### Unknown until deploy", ""] + [f"- {cell(u)}" for u in checked.unknowns]
+        out += [""]
     for r in checked.flows:
         problem = flow_problem(r)
         if problem is None or not r.stages:

@@ -23,7 +23,7 @@ from ..errors import PolicyError
 from ..policy import PolicyDocument, PolicyKind, parse_policy
 from ..world import Account, Bucket, InstanceProfile, OidcProvider, Organization, Role, User, World
 from .drafts import AttachmentDraft, Drafts, Link, PolicyText, PrincipalDraft, PrincipalKind
-from .proposed import Ledger, stand_in_policy
+from .proposed import STAND_IN_PREFIX, Ledger, stand_in_policy
 
 _DENY_ALL = "a deny-everything {kind} policy"
 
@@ -42,7 +42,7 @@ class Policies:
         self.ledger.unknown(address, attribute, reason, affects,
                             stand_in=_DENY_ALL.format(kind=kind.value))
         where = ".".join(p for p in (address, attribute) if p)
-        return stand_in_policy(kind, f"unknown: {where}")
+        return stand_in_policy(kind, f"{STAND_IN_PREFIX}{where}")
 
     def policy(self, text: PolicyText, kind: PolicyKind,
                affects: tuple[str, ...]) -> PolicyDocument | None:

@@ -20,6 +20,7 @@ from ..policy import VERSION_CURRENT, PolicyDocument, PolicyKind, PrincipalBlock
 from ..world import World
 
 STAND_IN_SID = "UnknownUntilDeployed"
+STAND_IN_PREFIX = "unknown: "
 
 
 class _Frozen(BaseModel):
@@ -48,6 +49,12 @@ class Unknown(_Frozen):
     @property
     def where(self) -> str:
         return ".".join(p for p in (self.address, self.attribute) if p)
+
+    def describe(self) -> str:
+        """One line: where, why, what stands in, what it affects."""
+        stand_in = f"; until then: {self.stand_in}" if self.stand_in else ""
+        affects = f" (affects {', '.join(self.affects)})" if self.affects else ""
+        return f"{self.where} is unknown until deploy: {self.reason}{stand_in}{affects}"
 
 
 class Placeholder(_Frozen):
@@ -84,6 +91,14 @@ class IacWorld(_Frozen):
             if p.address == address and p.attribute == attribute:
                 return p
         return None
+
+
+def stand_in_place(policy: str, sid: str | None) -> str | None:
+    """The unknown (`address.attribute`) a deciding statement stands in for, or None when
+    the statement is a real one."""
+    if sid == STAND_IN_SID and policy.startswith(STAND_IN_PREFIX):
+        return policy.removeprefix(STAND_IN_PREFIX)
+    return None
 
 
 def stand_in_policy(kind: PolicyKind, name: str) -> PolicyDocument:
