@@ -40,6 +40,7 @@ from .arn import PrincipalKind
 from .evaluator import (
     Evaluation,
     PolicyIndex,
+    Reach,
     Verdict,
     plain_verdicts,
     policy_index,
@@ -47,7 +48,7 @@ from .evaluator import (
 )
 from .fastmodel import constructor
 from .policy import PolicyDocument, PolicyKind
-from .request import Request, request_context
+from .request import Request, context_and_caller
 from .results import Decision, Grant, RequestDecision, StatementRef, StepResult
 
 STEPS = ("explicit_deny", "rcp", "scp", "resource_policy", "identity", "boundary",
@@ -89,10 +90,11 @@ class _Plan:
     """For one policy set, one action and one kind of caller: the documents evaluated, in
     evaluation order (RCPs when the service has them, SCPs, resource-based policy,
     identity policies, boundary, session policy; a caller without identity policies has
-    only the RCPs and the resource-based policy), each group's span, and the statements the
-    action reaches as (position, statement). Built once and kept while the set lives."""
+    only the RCPs and the resource-based policy), each group's span and the names of its
+    documents, the positions and names of the documents of each SCP level, and the
+    statements the action reaches (`reach`). Built once and kept while the set lives."""
 
-    __slots__ = ("indexes", "spans", "empties", "reached")
+    __slots__ = ("indexes", "spans", "names", "scp_levels", "reach")
 
     def __init__(self, policies: PolicySet, action: str, no_identity: bool) -> None:
         rcp = action.partition(":")[0] in RCP_SERVICES
@@ -106,13 +108,22 @@ class _Plan:
             ("session", [policies.session] if own else [])]
         self.indexes: list[PolicyIndex] = []
         self.spans: dict[str, slice] = {}
+        self.names: dict[str, tuple[str, ...]] = {}
         for name, docs in groups:
             start = len(self.indexes)
             self.indexes += [policy_index(d) for d in docs if d is not None]
             self.spans[name] = slice(start, len(self.indexes))
-        self.empties = [i.empty for i in self.indexes]
-        self.reached = tuple((position, c) for position, i in enumerate(self.indexes)
-                             for c in i.reachable(action))
+            self.names[name] = tuple(i.policy.name for i in self.indexes[start:])
+        # per SCP level, the evaluated documents that bear its documents' names
+        self.scp_levels: list[tuple[list[int], tuple[str, ...]]] = []
+        for level in policies.scp if own else ():
+            names = {d.name for d in level}
+            positions = [p for p, i in enumerate(self.indexes) if i.policy.name in names]
+            self.scp_levels.append((positions,
+                                    tuple(self.indexes[p].policy.name for p in positions)))
+        self.reach = Reach([i.empty for i in self.indexes],
+                           [(position, c) for position, i in enumerate(self.indexes)
+                            for c in i.reachable(action)])
 
 
 _PLANS: dict[int, dict[tuple[str, bool], _Plan]] = {}  # id(PolicySet) -> plans
@@ -135,60 +146,70 @@ _new_decision = constructor(RequestDecision, "decision", "reason", "message", "p
                             "policies", "missing_context", "ignored_context", "notes",
                             "uncertain")
 _STEP_ORDER = {name: i for i, name in enumerate(STEPS)}
-_NOT_REACHED = {name: StepResult(name=name, outcome="not_reached") for name in STEPS}
+_NOT_REACHED = [StepResult(name=name, outcome="not_reached") for name in STEPS]
 _STEPS: dict[tuple[object, ...], StepResult] = {}  # StepResults are few and immutable
 
 
 class _Run:
     """The state of one walk through STEPS."""
 
+    __slots__ = ("ev", "request", "policies", "ignored", "trace", "trace_all", "steps",
+                 "again", "results", "service", "cross")
+
     def __init__(self, request: Request, policies: PolicySet, trace: bool,
                  trace_all: bool = False) -> None:
-        context, ignored = request_context(request)
-        self.ev = Evaluation(request=request, context=context)
+        context, ignored, caller = context_and_caller(request)
+        self.ev = Evaluation(request, context, caller)
         self.request, self.policies, self.ignored = request, policies, ignored
         self.trace, self.trace_all = trace or trace_all, trace_all
-        self.steps: list[StepResult] = []
-        self.results: list[Verdict] = []
+        # the step taken at each position of STEPS (slots filled in, not a list to sort)
+        self.steps = _NOT_REACHED.copy()
+        self.again: list[StepResult] = []  # a step taken a second time, in order
+        self.results: Sequence[Verdict] = ()
+        self.service, self.cross = request.service, request.cross_account  # read often
 
-    def evaluate(self, plan: _Plan) -> list[Verdict]:
+    def evaluate(self, plan: _Plan) -> Sequence[Verdict]:
+        """Evaluate the plan's documents; returns those whose verdict denies, in order."""
         ev = self.ev
         if self.trace:
             self.results = [traced_verdict(index, ev, ev.action, every=self.trace_all)
                             for index in plan.indexes]
-        else:
-            self.results = list(plan.empties)
-            plain_verdicts(plan.reached, self.results, ev)
-        return self.results
+            return [r for r in self.results if r.denies]
+        self.results, denies = plain_verdicts(plan.reach, ev)
+        return denies
 
     def step(self, name: str, outcome: str, decision: Decision | None = None, note: str = "",
-             results: Sequence[Verdict] = ()) -> None:
-        key = (name, outcome, decision, note, tuple([r.name for r in results]))
+             policies: tuple[str, ...] = ()) -> None:
+        """Record a step; `policies` names the documents it read."""
+        key = (name, outcome, decision, note, policies)
         step = _STEPS.get(key)
         if step is None:
             if len(_STEPS) >= 4096:
                 _STEPS.clear()
             step = _STEPS[key] = _new_step(name=name, outcome=outcome, decision=decision,
-                                           note=note, policies=key[4])
-        self.steps.append(step)
+                                           note=note, policies=policies)
+        i = _STEP_ORDER[name]
+        if self.steps[i] is _NOT_REACHED[i]:
+            self.steps[i] = step
+        else:
+            self.again.append(step)
 
     def finish(self, decision: Decision, reason: str, message: str,
                deciding: Sequence[StatementRef] = (), notes: Sequence[str] = ()) -> RequestDecision:
-        by_name = {s.name: s for s in self.steps}
-        if len(by_name) == len(self.steps):  # (each step is taken once)
-            steps = [by_name.get(n) or _NOT_REACHED[n] for n in STEPS]
-        else:
-            steps = self.steps + [_NOT_REACHED[n] for n in STEPS if n not in by_name]
-            steps.sort(key=lambda s: _STEP_ORDER[s.name])
+        # every step in the order of STEPS (those taken twice in the order taken)
+        steps = self.steps
+        if self.again:
+            steps = [s for i, first in enumerate(steps)
+                     for s in (first, *(a for a in self.again if a.name == STEPS[i]))]
         missing = self.ev.missing
         r = self.request
         return _new_decision(
             decision=decision, reason=reason, message=message, principal=r.principal.arn,
-            action=r.action, resource=r.resource, cross_account=r.cross_account,
+            action=r.action, resource=r.resource, cross_account=self.cross,
             deciding=tuple(deciding), steps=tuple(steps),
             policies=tuple(v.result for v in self.results if v.result is not None)
             if self.trace else (),
-            missing_context=tuple(missing[k] for k in sorted(missing)),
+            missing_context=tuple([missing[k] for k in sorted(missing)]) if missing else (),
             ignored_context=self.ignored,
             notes=tuple(dict.fromkeys([*notes, *self.ev.notes])) if notes or self.ev.notes
             else (),
@@ -200,18 +221,21 @@ def _allows(results: Iterable[Verdict]) -> list[StatementRef]:
 
 
 def _levels_allow(run: _Run, name: str, levels: Sequence[Sequence[PolicyDocument]],
+                  evaluated: Sequence[tuple[list[int], tuple[str, ...]]],
                   implied_allow: bool) -> RequestDecision | None:
-    """SCPs / RCPs: an Allow must exist at every level (RCPFullAWSAccess is implied)."""
+    """SCPs / RCPs: an Allow must exist at every level (RCPFullAWSAccess is implied).
+    `evaluated` gives, per level, the positions in `run.results` of the documents that bear
+    the names of its documents, and those names."""
     if not levels:
         run.step(name, "not_applicable")
         return None
     label = "SCP" if name == "scp" else "RCP"
-    for depth, level in enumerate(() if implied_allow else levels, start=1):
-        names = {d.name for d in level}
-        results = [r for r in run.results if r.name in names]
-        if not _allows(results):
+    results = run.results
+    for depth, (level, (positions, names)) in enumerate(
+            () if implied_allow else zip(levels, evaluated, strict=True), start=1):
+        if not any(results[p].allows for p in positions):
             run.step(name, "decided", Decision.implicit_deny,
-                     f"no {label} at level {depth} allows the action", results)
+                     f"no {label} at level {depth} allows the action", names)
             return run.finish(Decision.implicit_deny, f"{name}_no_allow_at_level_{depth}",
                               f"no {label} attached at level {depth} of the organization "
                               f"({', '.join(d.name for d in level) or 'none'}) allows "
@@ -234,19 +258,16 @@ def decide(request: Request, policies: PolicySet, *, trace: bool = False,
                           f"{request.action} needs no permission and cannot be denied")
     no_identity = caller.kind in _NO_IDENTITY
     scp_levels = () if no_identity else policies.scp
-    rcp_levels = policies.rcp if request.service in RCP_SERVICES else ()
+    rcp_levels = policies.rcp if run.service in RCP_SERVICES else ()
     plan = _plan(policies, action, no_identity)
-    results = run.evaluate(plan)
-    spans = plan.spans
-    resource, identity = results[spans["resource"]], results[spans["identity"]]
-    boundary, session = results[spans["boundary"]], results[spans["session"]]
+    denies = run.evaluate(plan)
 
     # 1. An applicable Deny in any policy decides.
-    denies = [r for r in run.results if r.denies]
     if denies:
         first = denies[0]
         run.step("explicit_deny", "decided", Decision.explicit_deny,
-                 f"a Deny in the {_LABEL[first.kind]} policy {first.name!r} applies", denies)
+                 f"a Deny in the {_LABEL[first.kind]} policy {first.name!r} applies",
+                 tuple([r.name for r in denies]))
         return run.finish(Decision.explicit_deny, f"explicit_deny_in_{first.kind.value}",
                           f"explicitly denied by the {_LABEL[first.kind]} policy "
                           f"{first.name!r}",
@@ -254,45 +275,49 @@ def decide(request: Request, policies: PolicySet, *, trace: bool = False,
     run.step("explicit_deny", "pass", note="no applicable Deny")
 
     # 2-3. RCPs of the resource's account, SCPs of the caller's account.
-    for name, levels, implied in (("rcp", rcp_levels, True), ("scp", scp_levels, False)):
-        early = _levels_allow(run, name, levels, implied)
-        if early:
-            return early
-    return _after_organizations(run, resource, identity, boundary, session)
+    early = (_levels_allow(run, "rcp", rcp_levels, (), True)
+             or _levels_allow(run, "scp", scp_levels, plan.scp_levels, False))
+    if early:
+        return early
+    return _after_organizations(run, plan)
 
 
 _HOW = {Grant.principal: "names the caller", Grant.role: "names the caller's role",
         Grant.account: "names the caller's account (delegation: identity policy must allow)"}
 
 
-def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verdict],
-                         boundary: list[Verdict], session: list[Verdict]) -> RequestDecision:
+def _after_organizations(run: _Run, plan: _Plan) -> RequestDecision:
+    results, spans, names = run.results, plan.spans, plan.names
+    resource, identity = results[spans["resource"]], results[spans["identity"]]
+    boundary, session = results[spans["boundary"]], results[spans["session"]]
     request = run.request
     caller = request.principal
     rbp = resource[0] if resource else None
     grant = rbp.grant if rbp is not None and rbp.decision is Decision.allow else None
     rbp_kind = rbp.kind if rbp is not None else None
-    must_rbp = (request.service == "kms" or rbp_kind is PolicyKind.trust
-                or request.action.lower().startswith("sts:assumerole"))
-    cross = request.cross_account
+    service = run.service
+    must_rbp = (service == "kms" or rbp_kind is PolicyKind.trust
+                or run.ev.action.startswith("sts:assumerole"))
+    cross = run.cross
     rbp_allows = rbp.allows if rbp is not None and grant is not None else ()
-    label = "role trust" if rbp_kind is PolicyKind.trust or must_rbp and request.service == "sts" \
+    label = "role trust" if rbp_kind is PolicyKind.trust or must_rbp and service == "sts" \
         else "resource-based"
     code = "trust" if label == "role trust" else "resource"
 
     # 4. Resource-based policy.
     if must_rbp and grant is None:
         run.step("resource_policy", "decided", Decision.implicit_deny,
-                 f"the {label} policy does not allow the caller", resource)
+                 f"the {label} policy does not allow the caller", names["resource"])
         what = "the role's trust policy" if code == "trust" else "the key policy" \
-            if request.service == "kms" else "the resource-based policy"
+            if service == "kms" else "the resource-based policy"
         return run.finish(Decision.implicit_deny, f"no_allow_in_{code}",
                           f"{what} does not allow {caller.arn} to call {request.action}"
                           + ("" if rbp is not None else f" ({what} was not given)"))
     if caller.kind in _NO_IDENTITY:
         ok = grant in (Grant.principal, Grant.service, Grant.web_identity)
         run.step("resource_policy", "decided", Decision.allow if ok else Decision.implicit_deny,
-                 "the only policy that can allow a caller without identity policies", resource)
+                 "the only policy that can allow a caller without identity policies",
+                 names["resource"])
         if ok:
             return run.finish(Decision.allow, f"{code}_policy_allows",
                               f"the {label} policy allows {caller.arn}", rbp_allows)
@@ -300,7 +325,7 @@ def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verd
                           f"no {label} policy allows {caller.arn} to call {request.action}")
     if cross and grant is None:
         run.step("resource_policy", "decided", Decision.implicit_deny,
-                 "cross-account: the resource's side must allow", resource)
+                 "cross-account: the resource's side must allow", names["resource"])
         return run.finish(Decision.implicit_deny, f"no_allow_in_{code}",
                           f"cross-account request: no {label} policy of account "
                           f"{request.resource_account} allows {caller.arn}")
@@ -314,11 +339,11 @@ def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verd
     if grant is not None:
         how = _HOW.get(grant, "allows")
         run.step("resource_policy", "pass", Decision.allow, f"the {label} policy {how}",
-                 resource)
+                 names["resource"])
     else:
         run.step("resource_policy", "not_applicable" if rbp is None else "pass",
                  rbp.decision if rbp else None,
-                 "no resource-based grant; the identity policy must allow", resource)
+                 "no resource-based grant; the identity policy must allow", names["resource"])
     if not needs_identity and not filters:
         for name in ("identity", "boundary", "session_policy"):
             run.step(name, "not_applicable", note="same account, resource policy names the "
@@ -337,7 +362,7 @@ def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verd
     elif needs_identity:
         if not identity_allows:
             run.step("identity", "decided", Decision.implicit_deny,
-                     "no identity-based policy allows", identity)
+                     "no identity-based policy allows", names["identity"])
             why = " (cross-account: both sides must allow)" if cross else (
                 " (the resource policy names only the account)" if grant is Grant.account
                 else "")
@@ -345,7 +370,7 @@ def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verd
                               f"no identity-based policy of {caller.arn} allows "
                               f"{request.action} on {request.resource}{why}")
         run.step("identity", "pass", Decision.allow, "an identity-based policy allows",
-                 identity)
+                 names["identity"])
     else:
         run.step("identity", "not_applicable", note="the resource policy names the caller's "
                                                     "role: identity allow not needed")
@@ -355,11 +380,12 @@ def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verd
     if boundary_result is not None and filters:
         if boundary_result.decision is not Decision.allow:
             run.step("boundary", "decided", Decision.implicit_deny,
-                     "the permissions boundary does not allow", boundary)
+                     "the permissions boundary does not allow", names["boundary"])
             return run.finish(Decision.implicit_deny, "no_allow_in_boundary",
                               f"the permissions boundary {boundary_result.name!r} does not "
                               f"allow {request.action}")
-        run.step("boundary", "pass", Decision.allow, "within the permissions boundary", boundary)
+        run.step("boundary", "pass", Decision.allow, "within the permissions boundary",
+                 names["boundary"])
     else:
         run.step("boundary", "not_applicable")
 
@@ -368,7 +394,7 @@ def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verd
     if filters and not boundary_only:
         if session_result is not None and session_result.decision is not Decision.allow:
             run.step("session_policy", "decided", Decision.implicit_deny,
-                     "the session policy does not allow", session)
+                     "the session policy does not allow", names["session"])
             return run.finish(Decision.implicit_deny, "no_allow_in_session",
                               f"the session policy {session_result.name!r} does not allow "
                               f"{request.action}")
@@ -379,7 +405,7 @@ def _after_organizations(run: _Run, resource: list[Verdict], identity: list[Verd
                               "a federated-user session has only what its session policy "
                               "allows, and it has none")
         run.step("session_policy", "pass" if session_result else "not_applicable",
-                 session_result.decision if session_result else None, "", session)
+                 session_result.decision if session_result else None, "", names["session"])
     else:
         run.step("session_policy", "not_applicable")
     deciding = [*rbp_allows, *(identity_allows if needs_identity else ())]

@@ -7,32 +7,36 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 
 Speed: each policy is indexed once by service prefix and the statements an action can
 reach are cached per action; a statement is compiled when an action first makes it a
-candidate. Identical Resource elements and conditions are compiled once and shared. A
-plain evaluation stops at the first failing element and builds no result models: it
-returns a `Verdict` (one shared by every request a policy does not apply to). A traced one
-records every element of every statement; identical checks are shared. Pure checks are
-memoized: plain Resource patterns per resource (after a test of their literal heads), the
-principal check per caller, a condition without policy variables per request value.
+candidate. Identical Resource elements, conditions and checks (everything a statement
+checks but its Action) are compiled once and shared. A plain evaluation (`Reach`,
+`plain_verdicts`) makes each distinct check once per request, skips those with nothing to
+check, stops each at its first failing element, and builds no result models: the verdicts
+(`Verdict`, shared by every request with the same outcomes) are memoized per plan and
+outcome of its checks. A traced one records every element of every statement; identical
+result models are shared. Pure checks are memoized: plain Resource patterns per resource
+(after a test of their literal heads), patterns with policy variables filled in per values
+of the keys they read, the principal check per caller, a condition per request value (and,
+with policy variables, the values of the keys they read).
 Evaluation-time problems (a variable that resolves to nothing, a multi-valued key under a
 plain operator) are diagnostics, never exceptions: the element fails and the note says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from functools import lru_cache
 
 from .conditions import parse_operator
 from .fastmodel import constructor
 from .matching import (
     action_matcher,
+    filled_resource_matcher,
     not_principal_excludes,
     principal_grants,
     resource_matcher,
-    resource_matches,
     strongest,
 )
-from .policy import PolicyDocument, PolicyKind, Statement
+from .policy import PolicyDocument, PolicyKind, PrincipalBlock, Statement
 from .request import ContextValues, Request
 from .results import (
     ConditionCheck,
@@ -43,7 +47,7 @@ from .results import (
     StatementRef,
     StatementResult,
 )
-from .variables import QMARK, STAR, Unresolved, has_variables, substitute
+from .variables import QMARK, STAR, Unresolved, has_variables, referenced_keys, substitute
 from .wildcard import Matcher, literal_prefix
 
 _MEMO_LIMIT = 1024  # entries per memo before it starts over
@@ -66,7 +70,8 @@ class Evaluation:
 
     __slots__ = ("request", "context", "action", "resource", "missing", "notes", "caller")
 
-    def __init__(self, request: Request, context: dict[str, ContextValues]) -> None:
+    def __init__(self, request: Request, context: dict[str, ContextValues],
+                 caller: tuple[Hashable, ...] | None = None) -> None:
         self.request = request
         self.context = context
         self.action = request.action.lower()
@@ -74,13 +79,15 @@ class Evaluation:
         # lower-cased key -> the key as first written (condition keys are case-insensitive)
         self.missing: dict[str, str] = {}
         self.notes: list[str] = []
-        self.caller: tuple[Hashable, ...] = (*request.principal.__dict__.values(),
-                                             request.principal_id)
+        # the principal's fields and id: given by request.context_and_caller, or built here
+        self.caller: tuple[Hashable, ...] = caller or (*request.principal.__dict__.values(),
+                                                       request.principal_id)
 
 
 class Verdict:
     """One policy's verdict, as the decision steps read it: a PolicyResult's summary, and
-    the PolicyResult itself when the evaluation was traced."""
+    the PolicyResult itself when the evaluation was traced. Plain verdicts are shared by
+    many requests: read them, never change them."""
 
     __slots__ = ("name", "kind", "decision", "allows", "denies", "grant", "result")
 
@@ -97,9 +104,12 @@ class Verdict:
 
 
 class _Cond:
-    """One condition, compiled; shared by every statement that has the same one."""
+    """One condition, compiled; shared by every statement that has the same one. Its
+    outcome is memoized: per request value, or, when it has policy variables, per request
+    value and the values of the keys its variables read (with the keys left unresolved)."""
 
-    __slots__ = ("operator", "key", "name", "values", "variables", "plain", "memo")
+    __slots__ = ("operator", "key", "name", "values", "variables", "plain", "memo", "keys",
+                 "variable_memo")
 
     def __init__(self, operator: str, key: str, values: tuple[str, ...],
                  variables: bool) -> None:
@@ -112,11 +122,14 @@ class _Cond:
         self.plain = self.operator.qualifier is None and not self.operator.is_null
         # without variables the outcome depends on the request's values only
         self.memo: dict[ContextValues | None, bool] | None = None if self.variables else {}
+        self.keys = tuple(dict.fromkeys(k for v in values for k in referenced_keys(v))
+                          if self.variables else ())
+        self.variable_memo: dict[tuple[object, ...], tuple[bool, tuple[str, ...]]] = {}
 
     def holds(self, ev: Evaluation, request_values: ContextValues | None) -> bool:
         memo = self.memo
         if memo is None:
-            return self.operator.holds(_condition_values(self, ev), request_values)
+            return self._holds_with_variables(ev, request_values)
         try:
             held = memo.get(request_values)
         except TypeError:  # not a tuple: a context a caller built without validation
@@ -125,6 +138,30 @@ class _Cond:
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
             held = memo[request_values] = self.operator.holds(self.values, request_values)
+        return held
+
+    def _holds_with_variables(self, ev: Evaluation,
+                              request_values: ContextValues | None) -> bool:
+        context = ev.context
+        # substitution reads only these keys: with the request value they decide the outcome
+        key = (request_values, *[context.get(k) for k in self.keys])
+        memo: dict[tuple[object, ...], tuple[bool, tuple[str, ...]]] | None
+        memo = self.variable_memo
+        try:
+            hit = memo.get(key)
+        except TypeError:  # (see holds)
+            hit = memo = None
+        if hit is None:
+            unresolved: list[str] = []
+            hit = (self.operator.holds(_condition_values(self, context, unresolved),
+                                       request_values), tuple(unresolved))
+            if memo is not None:
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = hit
+        held, unresolved_keys = hit
+        for name in unresolved_keys:
+            ev.missing.setdefault(name.lower(), name)
         return held
 
 
@@ -136,9 +173,11 @@ class _Resources:
     has the same ones. Each pattern comes with its matcher (None when its variables must be
     substituted first). When all are plain, `prefixes` holds their literal heads (a value
     that starts with none of them matches none of them; a pattern holding a sentinel is
-    left to its matcher) and `memo` remembers the answer per value."""
+    left to its matcher) and `memo` remembers the answer per value. Otherwise `filled`
+    remembers, per values of the keys the variables read, each pattern's matcher once
+    filled in (None when a variable resolves to nothing, with its key)."""
 
-    __slots__ = ("matchers", "prefixes", "memo")
+    __slots__ = ("matchers", "prefixes", "memo", "keys", "filled")
 
     def __init__(self, patterns: tuple[str, ...], variables: bool) -> None:
         self.matchers = tuple((p, None if variables and has_variables(p)
@@ -147,18 +186,134 @@ class _Resources:
                      for p, m in self.matchers)
         self.prefixes = tuple(literal_prefix(p) for p in patterns) if static else None
         self.memo: dict[str, bool] | None = {} if static else None
+        self.keys = tuple(dict.fromkeys(k for p, m in self.matchers if m is None
+                                        for k in referenced_keys(p)))
+        self.filled: dict[tuple[object, ...], tuple[tuple[Matcher | None, str], ...]] = {}
+
+    def static_match(self, value: str) -> bool:
+        """Does a pattern match `value` (all patterns plain)? Memoized."""
+        memo = self.memo
+        assert memo is not None
+        matched = memo.get(value)
+        if matched is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            matched = memo[value] = any(m(value) for _, m in self.matchers if m is not None)
+        return matched
+
+    def match(self, value: str, context: dict[str, ContextValues]) -> tuple[bool,
+                                                                              tuple[str, ...]]:
+        """Does a pattern match `value`, once its variables are filled in from `context`?
+        With the keys of the variables that resolved to nothing (before the first match)."""
+        if self.memo is not None:
+            return self.static_match(value), ()
+        # substitution reads only these keys: their values decide the filled-in patterns
+        key = tuple([context.get(k) for k in self.keys])
+        memo: dict[tuple[object, ...], tuple[tuple[Matcher | None, str], ...]] | None
+        memo = self.filled
+        try:
+            filled = memo.get(key)
+        except TypeError:  # (see _Cond.holds)
+            filled = memo = None
+        if filled is None:
+            filled = tuple(self._fill(context))
+            if memo is not None:
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = filled
+        unresolved: tuple[str, ...] = ()
+        for matcher, missing in filled:
+            if matcher is None:
+                unresolved += (missing,)
+            elif matcher(value):
+                return True, unresolved
+        return False, unresolved
+
+    def _fill(self, context: dict[str, ContextValues]) -> Iterator[tuple[Matcher | None, str]]:
+        for raw, matcher in self.matchers:
+            if matcher is not None:
+                yield matcher, ""
+                continue
+            try:
+                filled = substitute(raw, context, wildcards=True)
+            except Unresolved as exc:
+                yield None, exc.key  # a variable with no value makes the pattern match nothing
+                continue
+            yield filled_resource_matcher(filled), ""
 
 
 _compiled_resources = lru_cache(maxsize=16384)(_Resources)
 
 
+class _Check:
+    """What a request must match in a statement besides its Action: the Resource or
+    NotResource element (None: none, or `*` first), the Principal or NotPrincipal element,
+    the conditions. Statements with the same ones share one (policies repeat the same
+    guards), so a plain evaluation makes each distinct check once per request."""
+
+    __slots__ = ("resources", "negate_resource", "resource_free", "prefixes", "memo",
+                 "principal", "not_principal", "principals", "principal_memo", "conds",
+                 "constant")
+
+    def __init__(self, resources: _Resources | None, negate_resource: bool,
+                 principal: PrincipalBlock | None, not_principal: PrincipalBlock | None,
+                 conds: tuple[_Cond, ...]) -> None:
+        self.resources = resources
+        self.negate_resource = negate_resource
+        self.resource_free = resources is None
+        self.prefixes = resources.prefixes if resources is not None else None
+        # the plain patterns' memo (when `prefixes` is set), for the inlined lookup
+        self.memo = resources.memo if resources is not None and resources.memo is not None \
+            else {}
+        self.principal = principal
+        self.not_principal = not_principal
+        self.principals = principal is not None or not_principal is not None
+        self.principal_memo: dict[tuple[Hashable, ...], tuple[bool, Grant | None]] = {}
+        self.conds = conds
+        # applies to every request: nothing to check
+        self.constant = self.resource_free and not self.principals and not conds
+
+    def resource_matches(self, ev: Evaluation, unresolved: list[str] | None = None) -> bool:
+        """Does a Resource pattern match (or no NotResource pattern)? Trust policies: yes.
+        Keys of variables that resolve to nothing go to `ev.missing`, or to `unresolved`
+        when given (the caller records them when the statement is relevant)."""
+        resources = self.resources
+        if resources is None:
+            return True
+        value = ev.resource
+        if self.prefixes is not None and not value.startswith(self.prefixes):
+            return self.negate_resource
+        matched, keys = resources.match(value, ev.context)
+        if unresolved is not None:
+            unresolved += keys
+        else:
+            for key in keys:
+                ev.missing.setdefault(key.lower(), key)
+        return matched is not self.negate_resource
+
+    def principal_check(self, ev: Evaluation) -> tuple[bool, Grant | None]:
+        if not self.principals:
+            return True, None
+        memo = self.principal_memo
+        hit = memo.get(ev.caller)
+        if hit is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            hit = memo[ev.caller] = _principal_check(self.principal, self.not_principal,
+                                                     ev.request)
+        return hit
+
+
+_compiled_check = lru_cache(maxsize=16384)(_Check)
+
+
 class CompiledStatement:
     """One statement, compiled in two stages: its Action matchers when an action's
-    candidates are sorted out, the rest when a request first reaches it."""
+    candidates are sorted out, the rest (its `check`) when a request first reaches it."""
 
     __slots__ = ("policy", "stmt", "variables", "allow", "negate_action", "actions", "_ref",
-                 "ready", "resources", "resource_patterns", "negate_resource", "resource_free",
-                 "prefixes", "conds", "principals", "principal_values", "principal_memo")
+                 "ready", "check", "resource_patterns", "conds", "principals",
+                 "principal_values")
 
     def __init__(self, policy: PolicyDocument, stmt: Statement, variables: bool) -> None:
         self.policy = policy
@@ -194,63 +349,25 @@ class CompiledStatement:
         variables = self.variables
         raw = stmt.resource if stmt.resource is not None else stmt.not_resource
         self.resource_patterns = raw or ()
-        self.resources = _compiled_resources(self.resource_patterns, variables)
-        self.prefixes = self.resources.prefixes
-        self.negate_resource = stmt.resource is None
         # no Resource element (trust policy), or one whose first pattern is "*"
-        self.resource_free = raw is None or (stmt.resource is not None and raw[0] == "*")
+        resource_free = raw is None or (stmt.resource is not None and raw[0] == "*")
         self.conds = tuple(_compiled_condition(c.operator, c.key, c.values, variables)
                            for c in stmt.conditions)
+        self.check = _compiled_check(
+            None if resource_free else _compiled_resources(self.resource_patterns, variables),
+            False if resource_free else stmt.resource is None,
+            stmt.principal, stmt.not_principal, self.conds)
         block = stmt.principal or stmt.not_principal
         self.principals = block is not None
         self.principal_values = tuple(block.values()) if block is not None else ()
-        self.principal_memo: dict[tuple[Hashable, ...], tuple[bool, Grant | None]] = {}
         self.ready = True
 
     def resource_matches(self, ev: Evaluation, unresolved: list[str] | None = None) -> bool:
         """Does a Resource pattern match (or no NotResource pattern)? Trust policies: yes."""
-        if self.resource_free:
-            return True
-        value = ev.request.resource
-        if self.prefixes is not None and not value.startswith(self.prefixes):
-            return self.negate_resource
-        memo = self.resources.memo
-        if memo is not None:
-            matched = memo.get(value)
-            if matched is None:
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                matched = memo[value] = any(m(value) for _, m in self.resources.matchers
-                                            if m is not None)
-            return matched is not self.negate_resource
-        matched = False
-        for raw, matcher in self.resources.matchers:
-            if matcher is not None:
-                hit = matcher(value)
-            else:
-                try:
-                    hit = resource_matches(substitute(raw, ev.context, wildcards=True), value)
-                except Unresolved as exc:
-                    if unresolved is None:
-                        ev.missing.setdefault(exc.key.lower(), exc.key)
-                    else:  # the caller records it when the statement is relevant
-                        unresolved.append(exc.key)
-                    hit = False  # a variable with no value makes the pattern match nothing
-            if hit:
-                matched = True
-                break
-        return matched is not self.negate_resource
+        return self.check.resource_matches(ev, unresolved)
 
     def principal_check(self, ev: Evaluation) -> tuple[bool, Grant | None]:
-        if not self.principals:
-            return True, None
-        memo = self.principal_memo
-        hit = memo.get(ev.caller)
-        if hit is None:
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            hit = memo[ev.caller] = _principal_check(self.stmt, ev.request)
-        return hit
+        return self.check.principal_check(ev)
 
     def note_condition_key(self, cond: _Cond, ev: Evaluation,
                            relevant: bool = True) -> ContextValues | None:
@@ -262,19 +379,23 @@ class CompiledStatement:
             if relevant:
                 ev.missing.setdefault(cond.key, cond.name)
         elif cond.plain and len(request_values) > 1:
-            ev.notes.append(f"{self.ref}: plain operator {cond.operator.text} given the "
-                            f"multi-valued key {cond.name}; AWS leaves this undefined")
+            ev.notes.append(self.multi_valued_note(cond))
         return request_values
 
+    def multi_valued_note(self, cond: _Cond) -> str:
+        return (f"{self.ref}: plain operator {cond.operator.text} given the multi-valued "
+                f"key {cond.name}; AWS leaves this undefined")
 
-def _principal_check(stmt: Statement, request: Request) -> tuple[bool, Grant | None]:
+
+def _principal_check(principal: PrincipalBlock | None, not_principal: PrincipalBlock | None,
+                     request: Request) -> tuple[bool, Grant | None]:
     caller = request.principal
     pid = request.principal_id
-    if stmt.principal is not None:
-        grant = strongest(principal_grants(stmt.principal, caller, pid))
+    if principal is not None:
+        grant = strongest(principal_grants(principal, caller, pid))
         return grant is not None, grant
-    if stmt.not_principal is not None:
-        if not_principal_excludes(stmt.not_principal, caller, pid):
+    if not_principal is not None:
+        if not_principal_excludes(not_principal, caller, pid):
             return False, None
         return True, Grant.principal
     return True, None
@@ -342,55 +463,123 @@ def policy_index(policy: PolicyDocument) -> PolicyIndex:
     return index
 
 
-def _condition_values(cond: _Cond, ev: Evaluation) -> list[str | None]:
+def _condition_values(cond: _Cond, context: dict[str, ContextValues],
+                      unresolved: list[str]) -> list[str | None]:
     if not cond.variables:
         return list(cond.values)
     out: list[str | None] = []
     for v in cond.values:
         try:
-            out.append(substitute(v, ev.context, wildcards=cond.operator.base.wildcards))
+            out.append(substitute(v, context, wildcards=cond.operator.base.wildcards))
         except Unresolved as exc:
-            ev.missing.setdefault(exc.key.lower(), exc.key)
+            unresolved.append(exc.key)
             out.append(None)  # resolves to nothing: matches no request value
     return out
 
 
-def plain_verdicts(reached: Sequence[tuple[int, CompiledStatement]], verdicts: list[Verdict],
-                   ev: Evaluation) -> None:
-    """Plain evaluation of the statements an action reaches, given as (position, statement)
-    in evaluation order: `verdicts[position]` (the policy's shared verdict for "nothing
-    applies") is replaced for each policy where a statement applies. Each statement stops
-    at its first failing element: Resource, Principal, then the conditions in order."""
-    resource, context, missing = ev.resource, ev.context, ev.missing
-    current = -1
-    allows: list[StatementRef] = []
-    denies: list[StatementRef] = []
-    grants: list[Grant] = []
-    for position, c in reached:
-        if position != current:
-            if allows or denies:
-                verdicts[current] = _verdict(verdicts[current], allows, denies, grants)
-                allows, denies, grants = [], [], []
-            current = position
-        if not c.resource_free:
-            prefixes = c.prefixes
-            if prefixes is not None and not resource.startswith(prefixes):
-                if not c.negate_resource:
-                    continue  # no pattern can match
-            elif not c.resource_matches(ev):
+Outcome = bool | Grant  # of a check: False, True (applies), or the Grant it applies with
+Verdicts = tuple[tuple[Verdict, ...], tuple[Verdict, ...]]  # every position's, those that deny
+
+
+class Reach:
+    """The statements an action reaches in a list of policies, as (position, statement) in
+    evaluation order, prepared for plain evaluation: their distinct checks (a check that
+    always applies left out), and per outcome of those checks the verdicts it gives (with
+    those that deny). `empties` holds each position's verdict for "nothing applies"."""
+
+    __slots__ = ("empties", "checks", "statements", "runs", "memo")
+
+    def __init__(self, empties: Sequence[Verdict],
+                 reached: Sequence[tuple[int, CompiledStatement]]) -> None:
+        self.empties = tuple(empties)
+        slot: dict[_Check, int] = {}
+        # per statement, its check's slot in the outcomes (-1: applies always), in order
+        self.statements: list[tuple[int, CompiledStatement]] = []
+        # consecutive statements of one position: (position, [(slot, statement), ...])
+        self.runs: list[tuple[int, list[tuple[int, CompiledStatement]]]] = []
+        for position, c in reached:
+            check = c.check
+            i = -1 if check.constant else slot.setdefault(check, len(slot))
+            self.statements.append((i, c))
+            if not self.runs or self.runs[-1][0] != position:
+                self.runs.append((position, []))
+            self.runs[-1][1].append((i, c))
+        self.checks = tuple(slot)
+        self.memo: dict[tuple[Outcome, ...], Verdicts] = {}
+
+    def verdicts(self, outcomes: tuple[Outcome, ...]) -> Verdicts:
+        """Each position's verdict, given the outcome of each check, and those that deny."""
+        hit = self.memo.get(outcomes)
+        if hit is None:
+            verdicts = list(self.empties)
+            for position, run in self.runs:
+                allows: list[StatementRef] = []
+                denies: list[StatementRef] = []
+                grants: list[Grant] = []
+                for i, c in run:
+                    outcome = outcomes[i] if i >= 0 else True
+                    if outcome is False:
+                        continue
+                    if not c.allow:
+                        denies.append(c.ref)
+                        continue
+                    allows.append(c.ref)
+                    if outcome is not True:
+                        grants.append(outcome)
+                if allows or denies:
+                    verdicts[position] = _verdict(verdicts[position], allows, denies, grants)
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            hit = self.memo[outcomes] = (tuple(verdicts),
+                                         tuple([v for v in verdicts if v.denies]))
+        return hit
+
+
+def plain_verdicts(reach: Reach, ev: Evaluation) -> Verdicts:
+    """Plain evaluation of the statements an action reaches: each position's verdict (the
+    shared "nothing applies" one where no statement does), and those of them that deny,
+    in order. Each distinct check is made once
+    and stops at its first failing element: Resource, Principal, then the conditions in
+    order; the verdicts follow from the outcomes of the checks."""
+    resource, context, missing, caller = ev.resource, ev.context, ev.missing, ev.caller
+    outcomes: list[Outcome] = []
+    noted: list[tuple[int, _Cond]] | None = None
+    for check in reach.checks:
+        if not check.resource_free:
+            prefixes = check.prefixes
+            if prefixes is None:  # patterns with variables
+                if not check.resource_matches(ev):
+                    outcomes.append(False)
+                    continue
+            elif resource.startswith(prefixes):
+                matched = check.memo.get(resource)  # static_match, inlined
+                if matched is None:
+                    assert check.resources is not None
+                    matched = check.resources.static_match(resource)
+                if matched is check.negate_resource:
+                    outcomes.append(False)
+                    continue
+            elif not check.negate_resource:
+                outcomes.append(False)  # no pattern can match
                 continue
-        grant = None
-        if c.principals:
-            principal_ok, grant = c.principal_check(ev)
-            if not principal_ok:
+        outcome: Outcome = True
+        if check.principals:
+            hit = check.principal_memo.get(caller)  # principal_check, inlined
+            if hit is None:
+                hit = check.principal_check(ev)
+            if not hit[0]:
+                outcomes.append(False)
                 continue
-        held: bool | None = True
-        for cond in c.conds:  # conditions_hold, inlined: most are a memo lookup
+            if hit[1] is not None:
+                outcome = hit[1]
+        for cond in check.conds:  # conditions_hold, inlined: most are a memo lookup
             request_values = context.get(cond.key)
             if request_values is None:
                 missing.setdefault(cond.key, cond.name)
             elif cond.plain and len(request_values) > 1:
-                c.note_condition_key(cond, ev)
+                if noted is None:
+                    noted = []
+                noted.append((len(outcomes), cond))  # noted per statement, below
             memo = cond.memo
             try:
                 held = memo.get(request_values) if memo is not None else None
@@ -399,17 +588,13 @@ def plain_verdicts(reached: Sequence[tuple[int, CompiledStatement]], verdicts: l
             if held is None:
                 held = cond.holds(ev, request_values)
             if not held:
+                outcome = False
                 break
-        if not held:
-            continue
-        if c.allow:
-            allows.append(c.ref)
-            if grant:
-                grants.append(grant)
-        else:
-            denies.append(c.ref)
-    if allows or denies:
-        verdicts[current] = _verdict(verdicts[current], allows, denies, grants)
+        outcomes.append(outcome)
+    if noted is not None:  # each statement of a noted check notes, in statement order
+        for i, c in reach.statements:
+            ev.notes += [c.multi_valued_note(cond) for j, cond in noted if j == i]
+    return reach.verdicts(tuple(outcomes))
 
 
 def _verdict(empty: Verdict, allows: list[StatementRef], denies: list[StatementRef],
@@ -573,9 +758,8 @@ def evaluate_policy(policy: PolicyDocument, ev: Evaluation, *, trace: bool = Fal
         verdict = traced_verdict(index, ev, wanted, every=trace_all)
         assert verdict.result is not None
         return verdict.result
-    verdicts = [index.empty]
-    plain_verdicts([(0, c) for c in index.reachable(wanted)], verdicts, ev)
-    v = verdicts[0]
+    v = plain_verdicts(Reach([index.empty], [(0, c) for c in index.reachable(wanted)]),
+                       ev)[0][0]
     return PolicyResult(name=v.name, kind=v.kind, decision=v.decision, allows=v.allows,
                         denies=v.denies, grant=v.grant, statements=())
 

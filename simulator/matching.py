@@ -15,11 +15,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .arn import Principal, PrincipalKind, role_arn_path_free
 from .policy import PrincipalBlock
 from .results import Grant
 from .variables import QMARK, STAR, sentinel_value
-from .wildcard import Matcher, compile_glob, glob_match, has_wildcard
+from .wildcard import Matcher, compile_glob, glob_match, has_wildcard, literal_prefix
 
 _GRANT_ORDER = (Grant.principal, Grant.role, Grant.service, Grant.web_identity, Grant.account)
 
@@ -61,6 +63,20 @@ def resource_matcher(pattern: str) -> Matcher:
     if not has_wildcard(pattern):
         return pattern.__eq__
     return lambda value: resource_matches(pattern, value)
+
+
+@lru_cache(maxsize=16384)
+def filled_resource_matcher(pattern: str) -> Matcher:
+    """`resource_matches(pattern, ...)` as a matcher, built once per pattern: for a pattern
+    whose variables were just filled in (it may hold the escape sentinels). A value that
+    does not start with the literal head of a pattern without sentinels cannot match it
+    (see `wildcard.literal_prefix`), so that test comes first."""
+    if STAR in pattern or QMARK in pattern:
+        return lambda value: resource_matches(pattern, value)
+    if pattern == "*" or not has_wildcard(pattern):
+        return resource_matcher(pattern)
+    head = literal_prefix(pattern)
+    return lambda value: value.startswith(head) and resource_matches(pattern, value)
 
 
 def _aws_grant(value: str, caller: Principal, principal_id: str | None) -> Grant | None:

@@ -179,38 +179,50 @@ def _clock_keys(context: dict[str, ContextValues]) -> None:
 
 # Asked again for every request, so remembered: implicit_keys() per caller, principal id and
 # resource account (all it reads), and per action and given key names, each name lower-cased
-# with whether the action supports it.
-_IMPLICIT: dict[tuple[object, ...], dict[str, ContextValues]] = {}
-_SUPPORTED: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, bool], ...]] = {}
+# (None when the action does not support it) with the names dropped.
+_IMPLICIT: dict[tuple[object, ...], tuple[dict[str, ContextValues], tuple[object, ...]]] = {}
+_SUPPORTED: dict[tuple[str, ...], tuple[tuple[str | None, ...], tuple[str, ...]]] = {}
 
 
 def request_context(request: Request) -> tuple[dict[str, ContextValues], tuple[str, ...]]:
     """The context the policies see (lower-cased key names) and the given keys dropped
     because the action does not support them."""
+    context, ignored, _ = context_and_caller(request)
+    return context, ignored
+
+
+def context_and_caller(request: Request) -> tuple[dict[str, ContextValues], tuple[str, ...],
+                                                  tuple[object, ...]]:
+    """request_context(), and the caller as a key for memos: the principal's fields and the
+    principal id (the same tuple for every request of that caller, so memo lookups find it
+    by identity)."""
     caller = (*request.principal.__dict__.values(), request.principal_id,
               request.resource_account)
-    implicit = _IMPLICIT.get(caller)
-    if implicit is None:
+    hit = _IMPLICIT.get(caller)
+    if hit is None:
         if len(_IMPLICIT) >= 4096:
             _IMPLICIT.clear()
-        implicit = _IMPLICIT[caller] = implicit_keys(request)
+        hit = _IMPLICIT[caller] = (implicit_keys(request), caller[:-1])
+    implicit, principal_key = hit
     context = implicit.copy()
     given = request.context
-    key = (request.action, tuple(given))
-    keys = _SUPPORTED.get(key)
-    if keys is None:
+    key = (request.action, *given)
+    names = _SUPPORTED.get(key)
+    if names is None:
         if len(_SUPPORTED) >= 4096:
             _SUPPORTED.clear()
-        keys = _SUPPORTED[key] = tuple((k.lower(), applies_to_action(k.lower(), request.action))
-                                   for k in key[1])
-    ignored = []
-    for (low, supported), (name, values) in zip(keys, given.items(), strict=True):
-        if supported:
+        lows = tuple(k.lower() if applies_to_action(k.lower(), request.action) else None
+                     for k in key[1:])
+        names = _SUPPORTED[key] = (lows, tuple(k for k, low in zip(key[1:], lows, strict=True)
+                                               if low is None))
+    lows, ignored = names
+    # (lows comes from given's own keys, so the lengths agree; zip's strict= costs a keyword)
+    for low, values in zip(lows, given.values()):  # noqa: B905
+        if low is not None:
             context[low] = values
-        else:
-            ignored.append(name)
-    _clock_keys(context)
-    return context, tuple(ignored)
+    if "aws:currenttime" in context or "aws:epochtime" in context:
+        _clock_keys(context)
+    return context, ignored, principal_key
 
 
 def context_as_lists(context: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
