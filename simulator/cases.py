@@ -41,13 +41,16 @@ class Case(BaseModel):
     expected: Decision | None = None
 
 
-def _doc(raw: Any, name: str, kind: PolicyKind, case_id: str) -> PolicyDocument | None:
+def _doc(raw: Any, name: str, kind: PolicyKind, case_id: str,
+         action: str | None = None) -> PolicyDocument | None:
     if raw is None:
         return None
-    return parse_policy(raw, name=name, kind=kind, source=case_id, location=f"policies.{name}")
+    return parse_policy(raw, name=name, kind=kind, source=case_id, location=f"policies.{name}",
+                        action=action)
 
 
-def _docs(raw: Any, name: str, kind: PolicyKind, case_id: str) -> tuple[PolicyDocument, ...]:
+def _docs(raw: Any, name: str, kind: PolicyKind, case_id: str,
+          action: str | None = None) -> tuple[PolicyDocument, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -55,14 +58,14 @@ def _docs(raw: Any, name: str, kind: PolicyKind, case_id: str) -> tuple[PolicyDo
                          location=f"policies.{name}")
     out = []
     for i, d in enumerate(raw):
-        doc = _doc(d, f"{name}[{i}]", kind, case_id)
+        doc = _doc(d, f"{name}[{i}]", kind, case_id, action)
         if doc is not None:
             out.append(doc)
     return tuple(out)
 
 
-def _levels(raw: Any, name: str, kind: PolicyKind,
-            case_id: str) -> tuple[tuple[PolicyDocument, ...], ...]:
+def _levels(raw: Any, name: str, kind: PolicyKind, case_id: str,
+            action: str | None = None) -> tuple[tuple[PolicyDocument, ...], ...]:
     """A flat list is one level; a list of lists is one list per level, root first."""
     if raw is None or raw == []:
         return ()
@@ -70,8 +73,9 @@ def _levels(raw: Any, name: str, kind: PolicyKind,
         raise InputError("must be a list of documents or a list of levels", source=case_id,
                          location=f"policies.{name}")
     if all(isinstance(level, list) for level in raw):
-        return tuple(_docs(level, f"{name}[{i}]", kind, case_id) for i, level in enumerate(raw))
-    return (_docs(raw, name, kind, case_id),)
+        return tuple(_docs(level, f"{name}[{i}]", kind, case_id, action)
+                     for i, level in enumerate(raw))
+    return (_docs(raw, name, kind, case_id, action),)
 
 
 def _object(raw: Any, case_id: str, where: str, allowed: set[str]) -> dict[str, Any]:
@@ -85,8 +89,13 @@ def _object(raw: Any, case_id: str, where: str, allowed: set[str]) -> dict[str, 
     return raw
 
 
-def parse_case(raw: Any, position: int) -> Case:
-    """Parse one case; raise InputError naming the case id and the place."""
+def parse_case(raw: Any, position: int, *, reachable_only: bool = False) -> Case:
+    """Parse one case; raise InputError naming the case id and the place.
+
+    With `reachable_only`, every statement is still checked, but only the statements the
+    request's action reaches are built (the case will only be asked about that action; the
+    others cannot apply to it): a large case is decided without building what it cannot
+    use. Its decision, and its trace of the statements the action reaches, are the same."""
     case_id = raw.get("id") if isinstance(raw, dict) else None
     if not isinstance(case_id, str) or not case_id:
         case_id = f"case[{position}]"
@@ -110,26 +119,29 @@ def parse_case(raw: Any, position: int) -> Case:
     except InputError as exc:
         raise exc.within(case_id, "request") from None
     action = request.action.lower()
+    only = action if reachable_only else None
     if action.startswith(_TRUST_ACTIONS):
-        resource = _doc(pol.get("trust"), "trust", PolicyKind.trust, case_id)
+        resource = _doc(pol.get("trust"), "trust", PolicyKind.trust, case_id, only)
     elif request.service == "s3":
-        resource = (_doc(pol.get("bucket_policy"), "bucket_policy", PolicyKind.resource, case_id)
+        resource = (_doc(pol.get("bucket_policy"), "bucket_policy", PolicyKind.resource, case_id,
+                         only)
                     or _doc(pol.get("resource_policy"), "resource_policy", PolicyKind.resource,
-                            case_id))
+                            case_id, only))
     else:
         resource = _doc(pol.get("resource_policy"), "resource_policy", PolicyKind.resource,
-                        case_id)
-    identity = _docs(pol.get("identity"), "identity", PolicyKind.identity, case_id)
+                        case_id, only)
+    identity = _docs(pol.get("identity"), "identity", PolicyKind.identity, case_id, only)
     role_permissions = _docs(pol.get("role_permissions"), "role_permissions",
-                             PolicyKind.identity, case_id)
+                             PolicyKind.identity, case_id, only)
     if not identity and request.principal.kind.value == "role_session":
         identity = role_permissions
     policies = PolicySet(
         identity=identity, resource=resource,
-        scp=_levels(pol.get("scp"), "scp", PolicyKind.scp, case_id),
-        rcp=_levels(pol.get("rcp"), "rcp", PolicyKind.rcp, case_id),
-        boundary=_doc(pol.get("boundary"), "boundary", PolicyKind.boundary, case_id),
-        session=_doc(pol.get("session_policy"), "session_policy", PolicyKind.session, case_id))
+        scp=_levels(pol.get("scp"), "scp", PolicyKind.scp, case_id, only),
+        rcp=_levels(pol.get("rcp"), "rcp", PolicyKind.rcp, case_id, only),
+        boundary=_doc(pol.get("boundary"), "boundary", PolicyKind.boundary, case_id, only),
+        session=_doc(pol.get("session_policy"), "session_policy", PolicyKind.session, case_id,
+                     only))
     expected = body.get("expected")
     if expected is not None and expected not in {d.value for d in Decision}:
         raise InputError(f"expected must be allow, explicit_deny or implicit_deny, got "
@@ -181,7 +193,7 @@ def run_cases(raw_cases: list[Any], *, trace: bool = False, trace_all: bool = Fa
         if only is not None and not (isinstance(raw, dict) and raw.get("id") == only):
             continue
         try:
-            case = parse_case(raw, i)
+            case = parse_case(raw, i, reachable_only=not trace_all)
         except InputError as exc:
             case_id = raw.get("id") if isinstance(raw, dict) else None
             out.append(CaseOutcome(id=str(case_id or f"case[{i}]"), error=exc.render()))

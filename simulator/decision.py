@@ -92,9 +92,10 @@ class _Plan:
     identity policies, boundary, session policy; a caller without identity policies has
     only the RCPs and the resource-based policy), each group's span and the names of its
     documents, the positions and names of the documents of each SCP level, and the
-    statements the action reaches (`reach`). Built once and kept while the set lives."""
+    statements the action reaches (`reach`, built when a plain evaluation first needs it: a
+    traced one reads the indexes). Built once and kept while the set lives."""
 
-    __slots__ = ("indexes", "spans", "names", "scp_levels", "reach")
+    __slots__ = ("indexes", "spans", "names", "scp_levels", "action", "_reach")
 
     def __init__(self, policies: PolicySet, action: str, no_identity: bool) -> None:
         rcp = action.partition(":")[0] in RCP_SERVICES
@@ -121,9 +122,16 @@ class _Plan:
             positions = [p for p, i in enumerate(self.indexes) if i.policy.name in names]
             self.scp_levels.append((positions,
                                     tuple(self.indexes[p].policy.name for p in positions)))
-        self.reach = Reach([i.empty for i in self.indexes],
-                           [(position, c) for position, i in enumerate(self.indexes)
-                            for c in i.reachable(action)])
+        self.action = action
+        self._reach: Reach | None = None
+
+    @property
+    def reach(self) -> Reach:
+        if self._reach is None:
+            self._reach = Reach([i.empty for i in self.indexes],
+                                [(position, c) for position, i in enumerate(self.indexes)
+                                 for c in i.reachable(self.action)])
+        return self._reach
 
 
 _PLANS: dict[int, dict[tuple[str, bool], _Plan]] = {}  # id(PolicySet) -> plans

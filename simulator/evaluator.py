@@ -742,7 +742,8 @@ def traced_verdict(index: PolicyIndex, ev: Evaluation, action: str, *,
     result = _new_policy_result(name=policy.name, kind=policy.kind, decision=decision,
                                 allows=tuple(allows), denies=tuple(denies), grant=grant,
                                 statements=tuple(results),
-                                not_traced=len(index.compiled) - len(results))
+                                not_traced=len(index.compiled) - len(results)
+                                + policy.omitted)
     return Verdict(policy.name, policy.kind, decision, result.allows, result.denies, grant,
                    result)
 

@@ -29,6 +29,7 @@ from .arn import is_account_id, parse_arn
 from .conditions import parse_operator
 from .errors import ArnError, InputError, PolicyError
 from .fastmodel import constructor, dict_constructor
+from .wildcard import compile_glob
 
 VERSION_CURRENT = "2012-10-17"
 VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
@@ -115,6 +116,9 @@ class PolicyDocument(BaseModel):
     version: str | None
     id: str | None = None
     statements: tuple[Statement, ...]
+    # statements checked but not built: their Action/NotAction cannot match the one action
+    # the document was parsed for (parse_policy's `action`); they cannot apply to it
+    omitted: int = 0
     _compiled: Any = PrivateAttr(default=None)  # the evaluator's index, built on first use
 
     @property
@@ -126,7 +130,8 @@ class PolicyDocument(BaseModel):
 _new_block = dict_constructor(PrincipalBlock)
 _new_condition = constructor(Condition, "operator", "key", "values")
 _new_statement = dict_constructor(Statement)
-_new_document = constructor(PolicyDocument, "name", "kind", "version", "id", "statements")
+_new_document = constructor(PolicyDocument, "name", "kind", "version", "id", "statements",
+                            "omitted")
 _EXCLUSIVE = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal"))
 _ABSENT: Any = object()
 
@@ -364,12 +369,167 @@ def _statement(raw: Any, index: int, kind: PolicyKind) -> Statement:
     return _new_statement(fields)
 
 
+@lru_cache(maxsize=65536)
+def _action_ok(action: str) -> bool:
+    service, sep, rest = action.partition(":")
+    return action == "*" or bool(sep and service and rest and "*" not in service
+                                 and "?" not in service)
+
+
+@lru_cache(maxsize=16384)
+def _operator_ok(operator: str) -> bool:
+    try:
+        parse_operator(operator)
+    except ValueError:
+        return False
+    return True
+
+
+def _strings_ok(value: Any) -> bool:
+    """What `_strings` accepts: a string, or a non-empty list of strings."""
+    if type(value) is str:
+        return True
+    if type(value) is not list or not value:
+        return False
+    for v in value:
+        if type(v) is not str:
+            return False
+    return True
+
+
+def _principal_ok(value: Any) -> bool:
+    if value == "*":
+        return True
+    if type(value) is not dict or not value:
+        return False
+    for ptype, raw in value.items():
+        if ptype not in _PRINCIPAL_TYPES or not _strings_ok(raw):
+            return False
+        values = (raw,) if type(raw) is str else raw
+        if ptype == "AWS":
+            for v in values:
+                if _aws_principal_problem(v) is not None:
+                    return False
+        else:
+            for v in values:
+                if "*" in v or "?" in v:
+                    return False
+    return True
+
+
+def _conditions_ok(block: Any) -> bool:
+    if type(block) is not dict:
+        return False
+    for operator, keys in block.items():
+        if type(operator) is not str or not _operator_ok(operator):
+            return False
+        if type(keys) is not dict or not keys:
+            return False
+        for key, raw in keys.items():
+            if type(key) is not str:
+                return False
+            for v in (raw if type(raw) is list else (raw,)):
+                if type(v) is str:
+                    value = v
+                elif type(v) is bool:
+                    value = "true" if v else "false"
+                elif type(v) is int or type(v) is float:
+                    value = str(v)
+                else:
+                    return False
+                if _value_problem(operator, value) is not None:
+                    return False
+            if type(raw) is list and not raw:
+                return False
+    return True
+
+
+def _statement_ok(raw: Any, kind: PolicyKind) -> bool:
+    """True when `_statement(raw, ..., kind)` would accept the statement: the same checks,
+    made without building anything. False when it might not: `_statement` then finds (and
+    names) the problem. Only True is a promise (tests/test_policy_lazy.py holds it to that)."""
+    if type(raw) is not dict or not _STATEMENT_KEYS.issuperset(raw):
+        return False
+    effect = raw.get("Effect")
+    if effect != "Allow" and effect != "Deny":
+        return False
+    sid = raw.get("Sid")
+    if sid is not None and type(sid) is not str:
+        return False
+    if "Action" in raw:
+        if "NotAction" in raw:
+            return False
+        actions = raw["Action"]
+    elif "NotAction" in raw:
+        actions = raw["NotAction"]
+    else:
+        return False
+    if not _strings_ok(actions):
+        return False
+    for a in ((actions,) if type(actions) is str else actions):
+        if not _action_ok(a):
+            return False
+    has_resource = "Resource" in raw or "NotResource" in raw
+    if kind is _TRUST:
+        if has_resource:
+            return False
+    else:
+        if "Resource" in raw:
+            if "NotResource" in raw:
+                return False
+            resources = raw["Resource"]
+        elif "NotResource" in raw:
+            resources = raw["NotResource"]
+        else:
+            return False
+        if not _strings_ok(resources):
+            return False
+        for r in ((resources,) if type(resources) is str else resources):
+            if _resource_problem(r) is not None:
+                return False
+    has_principal = "Principal" in raw
+    has_not_principal = "NotPrincipal" in raw
+    if kind in _NAMING_PRINCIPALS:
+        if has_principal == has_not_principal:  # neither, or both
+            return False
+        if has_not_principal and kind is _TRUST:
+            return False
+        if not _principal_ok(raw["Principal"] if has_principal else raw["NotPrincipal"]):
+            return False
+    elif has_principal or has_not_principal:
+        return False
+    return "Condition" not in raw or _conditions_ok(raw["Condition"])
+
+
+_MATCHES: dict[tuple[str, str], bool] = {}  # (Action pattern, lower-cased action) -> match
+
+
+def _reaches(raw: dict[str, Any], action: str) -> bool:
+    """Does the (checked) statement's Action match `action` (lower-cased), or its NotAction
+    not? The test of evaluator.CompiledStatement.action_matches, on the raw element."""
+    negate = "Action" not in raw
+    patterns = raw["NotAction"] if negate else raw["Action"]
+    for p in ((patterns,) if type(patterns) is str else patterns):
+        matched = _MATCHES.get((p, action))
+        if matched is None:
+            if len(_MATCHES) >= 65536:
+                _MATCHES.clear()
+            matched = _MATCHES[p, action] = compile_glob(p.lower())(action)
+        if matched:
+            return not negate
+    return negate
+
+
 def parse_policy(raw: Any, *, name: str, kind: PolicyKind, source: str = "",
-                 location: str = "") -> PolicyDocument:
+                 location: str = "", action: str | None = None) -> PolicyDocument:
     """Turn a decoded JSON policy into a PolicyDocument, or raise PolicyError.
 
     `raw` may also be JSON text (as IAM APIs return it). The error carries `source` (file or
     case id) and a location such as `policies.identity[0].Statement[2].Action`.
+
+    With `action` (lower-cased), for a document that will only be asked about that action,
+    every statement is still checked, but only those the action reaches are built; the
+    others are counted in `omitted` (they cannot apply: their Action does not match).
     """
     prefix = f"{location}." if location else ""
     try:
@@ -393,7 +553,25 @@ def parse_policy(raw: Any, *, name: str, kind: PolicyKind, source: str = "",
             raise PolicyError("a policy document needs a Statement")
         body = raw["Statement"]
         items = body if isinstance(body, list) else [body]
-        statements = tuple(_statement(s, i, kind) for i, s in enumerate(items))
+        omitted = 0
+        if action is None:
+            statements = tuple(_statement(s, i, kind) for i, s in enumerate(items))
+        else:
+            built = []
+            for i, s in enumerate(items):
+                if _statement_ok(s, kind):
+                    if _reaches(s, action):
+                        built.append(_statement(s, i, kind))
+                    else:
+                        omitted += 1
+                    continue
+                # _statement names the problem, or builds what the quick check doubted
+                statement = _statement(s, i, kind)
+                if _reaches(s, action):
+                    built.append(statement)
+                else:
+                    omitted += 1
+            statements = tuple(built)
         policy_id = raw.get("Id")
         if policy_id is not None and not isinstance(policy_id, str):
             raise PolicyError("Id must be a string", location="Id")
@@ -403,6 +581,6 @@ def parse_policy(raw: Any, *, name: str, kind: PolicyKind, source: str = "",
     if not isinstance(name, str) or not isinstance(kind, PolicyKind):
         # not the declared types: let validation coerce or refuse them, as it always has
         return PolicyDocument(name=name, kind=kind, version=version, id=policy_id,
-                              statements=statements)
+                              statements=statements, omitted=omitted)
     return _new_document(name=name, kind=kind, version=version, id=policy_id,
-                         statements=statements)
+                         statements=statements, omitted=omitted)
