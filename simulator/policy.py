@@ -444,6 +444,13 @@ def _conditions_ok(block: Any) -> bool:
     return True
 
 
+def _one_of(raw: dict[str, Any], a: str, b: str) -> Any:
+    """The value of element `a` or `b`; _ABSENT when the statement has neither or both."""
+    if a in raw:
+        return _ABSENT if b in raw else raw[a]
+    return raw.get(b, _ABSENT)
+
+
 def _statement_ok(raw: Any, kind: PolicyKind) -> bool:
     """True when `_statement(raw, ..., kind)` would accept the statement: the same checks,
     made without building anything. False when it might not: `_statement` then finds (and
@@ -456,32 +463,17 @@ def _statement_ok(raw: Any, kind: PolicyKind) -> bool:
     sid = raw.get("Sid")
     if sid is not None and type(sid) is not str:
         return False
-    if "Action" in raw:
-        if "NotAction" in raw:
-            return False
-        actions = raw["Action"]
-    elif "NotAction" in raw:
-        actions = raw["NotAction"]
-    else:
-        return False
-    if not _strings_ok(actions):
+    actions = _one_of(raw, "Action", "NotAction")
+    if not _strings_ok(actions):  # (also neither or both: _ABSENT is no string or list)
         return False
     for a in ((actions,) if type(actions) is str else actions):
         if not _action_ok(a):
             return False
-    has_resource = "Resource" in raw or "NotResource" in raw
+    resources = _one_of(raw, "Resource", "NotResource")
     if kind is _TRUST:
-        if has_resource:
+        if "Resource" in raw or "NotResource" in raw:
             return False
     else:
-        if "Resource" in raw:
-            if "NotResource" in raw:
-                return False
-            resources = raw["Resource"]
-        elif "NotResource" in raw:
-            resources = raw["NotResource"]
-        else:
-            return False
         if not _strings_ok(resources):
             return False
         for r in ((resources,) if type(resources) is str else resources):
