@@ -82,4 +82,11 @@ def applies_to_action(key: str, action: str) -> bool:
     if key in supported:
         return True
     head = key.split("/", 1)[0]
-    return any(str(k).startswith(head + "/") for k in supported)
+    if any(str(k).startswith(head + "/") for k in supported):
+        return True
+    # a key named by a template after a colon, e.g. kms:EncryptionContext:${EncryptionContextKey}
+    # stands for every context key (kms:EncryptionContext:aws:s3:arn ...):
+    # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+    return any(len(key) > len(prefix) and key.startswith(prefix)
+               for prefix in (str(k).partition("${")[0] for k in supported if "${" in str(k))
+               if prefix.endswith(":"))

@@ -58,6 +58,10 @@ STEPS = ("explicit_deny", "rcp", "scp", "resource_policy", "identity", "boundary
 RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss",
                           "cognito-idp", "logs", "dynamodb"})
 NO_AUTHORIZATION = frozenset({"sts:getcalleridentity"})
+# Only an IAM user or a role session may call AssumeRole (and so pass tags or a source
+# identity with it); the account root user is refused ("Roles may not be assumed by root
+# accounts"): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html
+NOT_FOR_ROOT = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
 _NO_IDENTITY = (PrincipalKind.service, PrincipalKind.anonymous, PrincipalKind.web_identity)
 
 
@@ -167,7 +171,9 @@ class _Run:
     def __init__(self, request: Request, policies: PolicySet, trace: bool,
                  trace_all: bool = False) -> None:
         context, ignored, caller = context_and_caller(request)
-        self.ev = Evaluation(request, context, caller)
+        self.ev = Evaluation(request, context, caller,
+                             bounded=policies.boundary is not None
+                             and request.principal.kind not in _NO_IDENTITY)
         self.request, self.policies, self.ignored = request, policies, ignored
         self.trace, self.trace_all = trace or trace_all, trace_all
         # the step taken at each position of STEPS (slots filled in, not a list to sort)
@@ -313,6 +319,12 @@ def _after_organizations(run: _Run, plan: _Plan) -> RequestDecision:
     code = "trust" if label == "role trust" else "resource"
 
     # 4. Resource-based policy.
+    if caller.kind is PrincipalKind.root and run.ev.action in NOT_FOR_ROOT:
+        run.step("resource_policy", "decided", Decision.implicit_deny,
+                 "the account root user cannot assume a role", names["resource"])
+        return run.finish(Decision.implicit_deny, "root_cannot_assume_role",
+                          f"{caller.arn} is an account root user: only IAM users and role "
+                          f"sessions can call {request.action}")
     if must_rbp and grant is None:
         run.step("resource_policy", "decided", Decision.implicit_deny,
                  f"the {label} policy does not allow the caller", names["resource"])

@@ -68,10 +68,11 @@ class Evaluation:
     notes gathered while evaluating (missing keys, diagnostics). `caller` identifies the
     caller for the memoized principal checks."""
 
-    __slots__ = ("request", "context", "action", "resource", "missing", "notes", "caller")
+    __slots__ = ("request", "context", "action", "resource", "missing", "notes", "caller",
+                 "bounded")
 
     def __init__(self, request: Request, context: dict[str, ContextValues],
-                 caller: tuple[Hashable, ...] | None = None) -> None:
+                 caller: tuple[Hashable, ...] | None = None, bounded: bool = False) -> None:
         self.request = request
         self.context = context
         self.action = request.action.lower()
@@ -82,6 +83,24 @@ class Evaluation:
         # the principal's fields and id: given by request.context_and_caller, or built here
         self.caller: tuple[Hashable, ...] = caller or (*request.principal.__dict__.values(),
                                                        request.principal_id)
+        # the caller has a permissions boundary (a NotPrincipal Deny then spares no one);
+        # the principal checks are memoized per caller, so it is part of `caller` too
+        self.bounded = bounded
+        if bounded:
+            self.caller = _bounded_caller(self.caller)
+
+
+_BOUNDED: dict[tuple[Hashable, ...], tuple[Hashable, ...]] = {}
+
+
+def _bounded_caller(caller: tuple[Hashable, ...]) -> tuple[Hashable, ...]:
+    """The memo key of a caller that has a permissions boundary (one tuple per caller)."""
+    hit = _BOUNDED.get(caller)
+    if hit is None:
+        if len(_BOUNDED) >= 4096:
+            _BOUNDED.clear()
+        hit = _BOUNDED[caller] = (*caller, "permissions-boundary")
+    return hit
 
 
 class Verdict:
@@ -253,11 +272,11 @@ class _Check:
 
     __slots__ = ("resources", "negate_resource", "resource_free", "prefixes", "memo",
                  "principal", "not_principal", "principals", "principal_memo", "conds",
-                 "constant")
+                 "constant", "deny")
 
     def __init__(self, resources: _Resources | None, negate_resource: bool,
                  principal: PrincipalBlock | None, not_principal: PrincipalBlock | None,
-                 conds: tuple[_Cond, ...]) -> None:
+                 conds: tuple[_Cond, ...], deny: bool = False) -> None:
         self.resources = resources
         self.negate_resource = negate_resource
         self.resource_free = resources is None
@@ -267,6 +286,7 @@ class _Check:
             else {}
         self.principal = principal
         self.not_principal = not_principal
+        self.deny = deny  # a Deny statement's NotPrincipal (only then is it set)
         self.principals = principal is not None or not_principal is not None
         self.principal_memo: dict[tuple[Hashable, ...], tuple[bool, Grant | None]] = {}
         self.conds = conds
@@ -300,7 +320,7 @@ class _Check:
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
             hit = memo[ev.caller] = _principal_check(self.principal, self.not_principal,
-                                                     ev.request)
+                                                     ev.request, self.deny and ev.bounded)
         return hit
 
 
@@ -356,7 +376,8 @@ class CompiledStatement:
         self.check = _compiled_check(
             None if resource_free else _compiled_resources(self.resource_patterns, variables),
             False if resource_free else stmt.resource is None,
-            stmt.principal, stmt.not_principal, self.conds)
+            stmt.principal, stmt.not_principal, self.conds,
+            stmt.not_principal is not None and stmt.effect == "Deny")
         block = stmt.principal or stmt.not_principal
         self.principals = block is not None
         self.principal_values = tuple(block.values()) if block is not None else ()
@@ -388,14 +409,18 @@ class CompiledStatement:
 
 
 def _principal_check(principal: PrincipalBlock | None, not_principal: PrincipalBlock | None,
-                     request: Request) -> tuple[bool, Grant | None]:
+                     request: Request, spares_none: bool = False) -> tuple[bool, Grant | None]:
+    """Does the Principal / NotPrincipal element apply to the caller, and how does it name it?
+    `spares_none`: a Deny's NotPrincipal and a caller with a permissions boundary, which such
+    a Deny always denies, whatever it lists:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"""
     caller = request.principal
     pid = request.principal_id
     if principal is not None:
         grant = strongest(principal_grants(principal, caller, pid))
         return grant is not None, grant
     if not_principal is not None:
-        if not_principal_excludes(not_principal, caller, pid):
+        if not spares_none and not_principal_excludes(not_principal, caller, pid):
             return False, None
         return True, Grant.principal
     return True, None
