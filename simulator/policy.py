@@ -174,14 +174,30 @@ def _check_action(action: str, where: str, element: str, i: int) -> None:
                           location=f"{where}.{element}[{i}]")
 
 
+_TYPED_SERVICES = frozenset({"iam", "sts"})  # whose every resource starts with a type word
+
+
 @lru_cache(maxsize=65536)
 def _resource_problem(resource: str) -> str | None:
+    """Why a Resource/NotResource value is not a valid pattern, if it is not. Besides the
+    ARN's shape: no wildcard in the resource-type word of an IAM/STS ARN (`user`, `role`:
+    "arn:aws:iam::123456789012:u*" is not allowed), https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html;
+    policy variables only in the resource part, after the fifth colon, never in the
+    service, region or account, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"""
     if resource == "*":
         return None
     try:
-        parse_arn(resource, allow_wildcards=True)
+        arn = parse_arn(resource, allow_wildcards=True)
     except ArnError as exc:
         return exc.message
+    if "${" in resource[:len(resource) - len(arn.resource)]:
+        return (f"{resource!r}: a policy variable may stand only in the resource part of "
+                f"an ARN (after the fifth colon), not in its service, region or account")
+    if arn.service in _TYPED_SERVICES and arn.resource != "*":
+        word = arn.resource.split("/", 1)[0]
+        if "*" in word or "?" in word:
+            return (f"{resource!r}: no wildcard in the resource-type word of an "
+                    f"{arn.service.upper()} ARN ({word!r}; user/..., role/..., ...)")
     return None
 
 

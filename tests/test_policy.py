@@ -115,6 +115,21 @@ ERRORS: list[Any] = [
     pytest.param(PolicyKind.identity, policy({**OK, "Resource": "arn:aws:s*:::bucket-a"}),
                  "Statement[0].Resource[0]", r"bad service segment",
                  id="resource-service-wildcard"),
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+    # ("arn:aws:iam::123456789012:u*" is the page's example of a wildcard it does not allow)
+    pytest.param(PolicyKind.identity, policy({**OK, "Resource": "arn:aws:iam::123456789012:u*"}),
+                 "Statement[0].Resource[0]", r"resource-type word", id="iam-type-word-wildcard"),
+    pytest.param(PolicyKind.identity,
+                 policy({"Effect": "Deny", "Action": "iam:*",
+                         "NotResource": "arn:aws:iam::123456789012:*/admin"}),
+                 "Statement[0].NotResource[0]", r"resource-type word",
+                 id="iam-type-word-star-before-slash"),
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+    # (variables only after the fifth colon of a Resource ARN)
+    pytest.param(PolicyKind.identity,
+                 policy({**OK, "Resource": "arn:aws:iam::${aws:PrincipalAccount}:role/x"}),
+                 "Statement[0].Resource[0]", r"only in the resource part",
+                 id="variable-in-account-segment"),
     pytest.param(PolicyKind.identity, policy({**OK, "Action": ["s3:GetObject", "s*:Get*"]}),
                  "Statement[0].Action[1]", r"wildcard in its service prefix",
                  id="action-service-wildcard"),
@@ -208,6 +223,16 @@ def test_valid_shapes() -> None:
     assert [s.effect for s in text.statements] == ["Allow", "Deny"]
     assert text.statements[1].action == ("s3:PutObject", "s3:DeleteObject")
     assert text.statements[1].index == 1
+
+
+@pytest.mark.parametrize("resource", [
+    "arn:aws:iam::123456789012:*", "arn:aws:iam::*:role/*", "arn:aws:iam::123456789012:role/a?c",
+    "arn:aws:iam::123456789012:user/${aws:username}", "arn:aws:s3:::my*/*",
+    "arn:aws:s3:::bucket/${aws:username}/*", "arn:aws:sts::123456789012:assumed-role/R/*"])
+def test_wildcards_and_variables_where_aws_allows_them(resource: str) -> None:
+    """The twins of the type-word and variable-placement errors above."""
+    doc = parse_policy(policy({**OK, "Resource": resource}), name="p", kind=PolicyKind.identity)
+    assert doc.statements[0].resource == (resource,)
 
 
 @pytest.mark.parametrize(("version", "enabled"), [("2012-10-17", True), ("2008-10-17", False),
