@@ -601,8 +601,21 @@ def graph(
 
 
 def main() -> None:
+    """The `trustsim` command. A usage error (an unknown option, a --format value a command
+    does not print, a missing argument) is bad input: exit 1, not click's 2, which trustsim
+    gives to a flow without expectations that was denied."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except TrustsimError as exc:  # a bad input that slipped past a command's own handling
         sys.stderr.write(f"trustsim: error: {exc}\n")
         sys.exit(EXIT_BAD_INPUT)
+    except typer.Abort:
+        sys.stderr.write("trustsim: aborted\n")
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:
+        show = getattr(exc, "show", None)
+        if show is None or not hasattr(exc, "exit_code"):  # not click's usage/parameter error
+            raise
+        show()
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(code if isinstance(code, int) else 0)

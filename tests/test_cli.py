@@ -150,3 +150,35 @@ def test_who_can_refuses_a_misspelt_question(action: str, resource: str, message
     result = runner.invoke(app, ["who-can", action, resource, str(FIXTURES)])
     assert result.exit_code == 1
     assert message in result.output
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "scenarios/", "--format", "xml"],  # a format the command does not print
+    ["check"],                                   # a missing argument
+    ["run", "scenarios/", "--bogus"],             # an unknown option
+    ["diff", "a", "b", "--fail-on", "sometimes"],
+])
+def test_usage_errors_are_bad_input_exit_1(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 2 means "a flow without expectations was denied": a typo in the command line
+    must not look like that to a CI job that tolerates 2 (docs/ci.md)."""
+    from simulator.cli import main
+
+    monkeypatch.setattr("sys.argv", ["trustsim", *argv])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 1
+    assert "Error:" in capsys.readouterr().err
+
+
+def test_main_passes_on_a_command_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.cli import main
+
+    case = dict(CASE, expected="implicit_deny")
+    monkeypatch.setattr("sys.argv", ["trustsim", "evaluate", "--cases",
+                                     str(_write(tmp_path, [case])), "--format", "json"])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 3
+    assert json.loads(capsys.readouterr().out)["cases"][0]["decision"] == "allow"
