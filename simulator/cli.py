@@ -227,11 +227,14 @@ def _emit_checked(checked: Any, fmt: CiFormat) -> None:
     elif fmt is CiFormat.markdown:
         emit(check_markdown(checked))
     else:
-        _run_table(list(checked.flows))
+        if checked.command != "lint":  # lint replays no flow
+            _run_table(list(checked.flows))
+        elif not checked.findings:
+            emit("no lint findings")
         for a in checked.assertions:
             emit(f"{'ok' if a.holds else 'FAILS'}: {a.name}: {a.message}")
         for f in checked.findings:
-            emit(str(f))
+            emit(f"{f.source}: {f}" if f.source else str(f))
         for u in checked.unknowns:
             emit(f"note: {u}")
 

@@ -182,3 +182,18 @@ def test_main_passes_on_a_command_exit_code(tmp_path: Path, monkeypatch: pytest.
         main()
     assert info.value.code == 3
     assert json.loads(capsys.readouterr().out)["cases"][0]["decision"] == "allow"
+
+
+def test_lint_reports_findings_only_each_with_its_file() -> None:
+    """lint replays no flow: no empty flow table, no "0 flows" in its summaries."""
+    root = Path(__file__).resolve().parent.parent
+    table = runner.invoke(app, ["lint", str(root / "scenarios" / "qubole")])
+    assert table.exit_code == 0, table.output
+    assert "flows" not in table.output
+    lines = [line for line in table.output.splitlines() if " TS0" in line]
+    assert lines and all(line.startswith(str(root / "scenarios" / "qubole")) for line in lines)
+    markdown = runner.invoke(app, ["lint", str(root / "scenarios" / "qubole"),
+                                   "--format", "markdown"])
+    heading = markdown.output.splitlines()[1]
+    assert heading.startswith("## trustsim lint: ") and "lint findings" in heading
+    assert "flows" not in heading

@@ -79,7 +79,8 @@ def _flow_row(r: FlowResult) -> list[str]:
 
 
 def _summary(checked: Checked) -> str:
-    parts = [f"{len(checked.flows)} flows"]
+    # lint replays no flow: its summary counts findings only
+    parts = [] if checked.command == "lint" else [f"{len(checked.flows)} flows"]
     unmet = sum(r.expectation_met is False for r in checked.flows)
     denied = sum(r.expectation_met is None and r.outcome == "deny" for r in checked.flows)
     if unmet:
@@ -89,7 +90,7 @@ def _summary(checked: Checked) -> str:
     if checked.assertions:
         failing = sum(not a.holds for a in checked.assertions)
         parts.append(f"{len(checked.assertions)} assertions, {failing} failing")
-    if checked.findings:
+    if checked.findings or checked.command == "lint":
         parts.append(f"{len(checked.findings)} lint findings")
     verdict = _ICON["error"] if any(p.level == "error" for p in problems(checked)) else \
         _ICON["ok"]
