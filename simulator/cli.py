@@ -457,6 +457,13 @@ def explain_cmd(
         raise typer.Exit(EXIT_MISMATCH)
 
 
+class AnswerFormat(str, Enum):
+    """who-can and reach answer in one document: no jsonl."""
+
+    table = "table"
+    json = "json"
+
+
 class GraphFormat(str, Enum):
     dot = "dot"
     mermaid = "mermaid"
@@ -498,7 +505,8 @@ def who_can_cmd(
     worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders, account-data "
                                                       "estates, Terraform plans, "
                                                       "CloudFormation templates.")],
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fmt: Annotated[AnswerFormat, typer.Option("--format", help="table or json.")] \
+        = AnswerFormat.table,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
@@ -514,7 +522,7 @@ def who_can_cmd(
         report_errors(exc)
     named = _worlds(worlds, _iac(account_id, region, parameter, stack_name))
     answers = [(w, who_can(build_graph(w.world), action, resource)) for w in named]
-    if fmt is not Format.table:
+    if fmt is not AnswerFormat.table:
         emit(json.dumps({"schema_version": "1.0", "question": "who-can", "action": action,
                          "resource": resource,
                          "worlds": [{"world": w.name, **who_can_dict(a), **_unknowns_dict(w)}
@@ -538,7 +546,8 @@ def reach(
     worlds: Annotated[list[Path], typer.Argument(help="Scenario files/folders, account-data "
                                                       "estates, Terraform plans, "
                                                       "CloudFormation templates.")],
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fmt: Annotated[AnswerFormat, typer.Option("--format", help="table or json.")] \
+        = AnswerFormat.table,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
 ) -> None:
@@ -555,7 +564,7 @@ def reach(
             continue
     if not answers:
         fail(f"{principal}: not a principal of the worlds given")
-    if fmt is not Format.table:
+    if fmt is not AnswerFormat.table:
         emit(json.dumps({"schema_version": "1.0", "question": "reach", "principal": principal,
                          "worlds": [{"world": w.name, **reach_dict(a), **_unknowns_dict(w)}
                                     for w, a in answers]},
@@ -588,7 +597,13 @@ def graph(
     """The world graph: principals, roles, resources, and the edges between them."""
     from .graph import build_graph
     from .graph_export import to_dot, to_json, to_mermaid
+    from .questions import check_resource
 
+    if resource is not None:
+        try:
+            check_resource(resource, "--resource")
+        except TrustsimError as exc:
+            report_errors(exc)
     named = _worlds(worlds, _iac(account_id, region, parameter, stack_name))
     for w in named:
         g = build_graph(w.world)

@@ -20,7 +20,7 @@ from collections import deque
 
 from pydantic import BaseModel, ConfigDict
 
-from .arn import parse_arn
+from .arn import is_account_id, parse_arn
 from .errors import InputError
 from .graph import WorldGraph
 from .graph_access import access_grant, level_of
@@ -213,11 +213,23 @@ def check_question(action: str, resource: str) -> None:
     if action != "*" and not (sep and service and name):
         raise InputError(f"action {action!r} is not service:Action, e.g. s3:GetObject",
                          location="ACTION")
-    if resource != "*":
-        try:
-            parse_arn(resource, allow_wildcards=True)
-        except InputError as exc:
-            raise InputError(exc.message, location="RESOURCE") from None
+    check_resource(resource, "RESOURCE")
+
+
+def check_resource(resource: str, location: str) -> None:
+    """Raise InputError unless `resource` is `*` or an ARN (wildcards allowed) whose account
+    segment, when given without a wildcard, is a 12-digit account id."""
+    if resource == "*":
+        return
+    try:
+        arn = parse_arn(resource, allow_wildcards=True)
+    except InputError as exc:
+        raise InputError(exc.message, location=location) from None
+    account = arn.account
+    if account and account != "aws" and not is_account_id(account) \
+            and "*" not in account and "?" not in account:
+        raise InputError(f"account segment {account!r} is not a 12-digit account id in "
+                         f"{resource!r}", location=location)
 
 
 def who_can(graph: WorldGraph, action: str, resource: str) -> WhoCanAnswer:

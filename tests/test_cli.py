@@ -157,6 +157,8 @@ def test_who_can_refuses_a_misspelt_question(action: str, resource: str, message
     ["check"],                                   # a missing argument
     ["run", "scenarios/", "--bogus"],             # an unknown option
     ["diff", "a", "b", "--fail-on", "sometimes"],
+    ["who-can", "s3:GetObject", "*", "scenarios/doris", "--format", "jsonl"],  # one document
+    ["reach", "arn:aws:iam::111122223333:role/x", "scenarios/doris", "--format", "jsonl"],
 ])
 def test_usage_errors_are_bad_input_exit_1(argv: list[str], monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,3 +199,17 @@ def test_lint_reports_findings_only_each_with_its_file() -> None:
     heading = markdown.output.splitlines()[1]
     assert heading.startswith("## trustsim lint: ") and "lint findings" in heading
     assert "flows" not in heading
+
+
+@pytest.mark.parametrize(("argv", "where"), [
+    (["graph", "scenarios/doris", "--resource", "not-an-arn"], "--resource: not an ARN"),
+    (["who-can", "s3:GetObject", "arn:aws:iam::12:role/x", "scenarios/doris"],
+     "RESOURCE: account segment '12'"),
+])
+def test_a_misspelt_resource_is_bad_input(argv: list[str], where: str) -> None:
+    """A question about a resource that cannot exist must not answer "nobody" (exit 0)."""
+    root = Path(__file__).resolve().parent.parent
+    argv = [str(root / a) if a.startswith("scenarios/") else a for a in argv]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 1
+    assert where in result.output
