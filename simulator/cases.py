@@ -156,7 +156,8 @@ def case_list(raw: Any, source: str) -> list[Any]:
     if isinstance(raw, dict) and isinstance(raw.get("cases"), list):
         raw = raw["cases"]
     if not isinstance(raw, list):
-        raise InputError("a cases file is a JSON array of cases", source=source)
+        raise InputError('a cases file is a JSON array of cases, or an object with a "cases" '
+                         'array', source=source)
     return raw
 
 

@@ -382,13 +382,18 @@ def run(
     expectations is denied, 1 on bad input."""
     from .reports import flow_dict, run_report
 
-    results = _replay_all(_load(paths, _iac(account_id, region, parameter, stack_name)), flow)
+    scenarios = _load(paths, _iac(account_id, region, parameter, stack_name))
+    results = _replay_all(scenarios, flow)
+    # what plans and templates leave unknown until deploy, per scenario (as check lists it)
+    unknowns = [f"{s.name}: {u.describe()}" for s in scenarios for u in s.unknowns]
     if fmt is Format.json:
-        emit(json.dumps(run_report(results), indent=2))
+        emit(json.dumps(run_report(results, unknowns), indent=2))
     elif fmt is Format.jsonl:
         emit("\n".join(json.dumps(flow_dict(r)) for r in results))
     else:
         _run_table(results)
+        for u in unknowns:
+            emit(f"note: {u}")
     if any(r.expectation_met is False for r in results):
         raise typer.Exit(EXIT_MISMATCH)
     if any(r.expectation_met is None and r.outcome == "deny" for r in results):

@@ -6,6 +6,7 @@ in a minor version. docs/output.md describes every field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .results import RequestDecision, StatementRef
@@ -59,9 +60,12 @@ def flow_dict(result: FlowResult) -> dict[str, Any]:
             "stages": [stage_dict(s) for s in result.stages]}
 
 
-def run_report(results: list[FlowResult]) -> dict[str, Any]:
+def run_report(results: list[FlowResult],
+               unknowns: Sequence[str] = ()) -> dict[str, Any]:
+    """`trustsim run --format json`; `unknowns` lists, per scenario, what its plans and
+    templates leave unknown until deploy (as `check` does)."""
     return {"schema_version": SCHEMA_VERSION, "tool": "trustsim",
-            "flows": [flow_dict(r) for r in results],
+            "flows": [flow_dict(r) for r in results], "unknowns": list(unknowns),
             "summary": {"flows": len(results),
                         "allow": sum(r.outcome == "allow" for r in results),
                         "deny": sum(r.outcome == "deny" for r in results),

@@ -100,6 +100,12 @@ def test_check_and_run_on_a_plan_have_no_flows_and_pass() -> None:
         assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["check", str(PLAN), "--format", "markdown"])
     assert "### Unknown until deploy" in result.stdout and UNKNOWN_BUCKET_POLICY in result.stdout
+    # run lists them too, as check does: in the table as notes, in JSON as `unknowns`
+    table = runner.invoke(app, ["run", str(PLAN)])
+    assert any(line.startswith("note: ") and UNKNOWN_BUCKET_POLICY in line
+               for line in table.stdout.splitlines())
+    report = json.loads(runner.invoke(app, ["run", str(PLAN), "--format", "json"]).stdout)
+    assert any(UNKNOWN_BUCKET_POLICY in u for u in report["unknowns"])
 
 
 def test_diff_compares_two_plans_whatever_their_names(tmp_path: Path) -> None:
