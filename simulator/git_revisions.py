@@ -4,7 +4,8 @@ I/O by design (a subprocess and a temporary folder), kept out of the pure core:
 `scenarios_at_revision(repo, rev, folder)` runs `git archive REV -- FOLDER` in `repo`
 (https://git-scm.com/docs/git-archive) and extracts the tar into a new temporary folder,
 returning the folder's copy there; policy files next to the scenarios come along, so
-relative references resolve as at that revision. The caller removes the temporary folder
+relative references resolve as at that revision. A file (`REV:scenarios/doris/x.yaml`)
+comes with the rest of its folder, for the same reason. The caller removes the temporary folder
 (`shutil.rmtree(path.parents[len(folder.parts) - 1])`, or keep `root_of(path, folder)`).
 
 `revision_spec("origin/main:scenarios")` reads the `REV:PATH` form the CLI accepts for
@@ -69,7 +70,16 @@ def scenarios_at_revision(repo: Path, rev: str, folder: Path) -> Path:
         commit = _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
     except InputError:
         raise InputError(f"{rev!r} is not a commit of the repository {repo}") from None
-    tar = _git(repo, "archive", "--format=tar", commit.decode(), "--", relative)
+    # a file (a scenario, a plan) comes with its folder, so the policy files and world_from
+    # files it names beside it resolve as at that revision
+    try:
+        kind = _git(repo, "cat-file", "-t", f"{commit.decode()}:{relative}").strip()
+    except InputError:
+        raise InputError(f"{relative} does not exist at {rev}") from None
+    wanted = relative
+    if kind == b"blob":
+        wanted = PurePosixPath(relative).parent.as_posix()
+    tar = _git(repo, "archive", "--format=tar", commit.decode(), "--", wanted)
     target = Path(tempfile.mkdtemp(prefix="trustsim-rev-"))
     with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
         if hasattr(tarfile, "data_filter"):

@@ -179,8 +179,18 @@ def test_scenarios_at_revision(tmp_path: Path, base: list[Scenario]) -> None:
         shutil.rmtree(root_of(old, "scenarios"))
     with pytest.raises(InputError, match="is not a commit"):
         scenarios_at_revision(repo, "no-such-branch", Path("scenarios"))
-    with pytest.raises(InputError, match="did not match"):
+    with pytest.raises(InputError, match="does not exist at HEAD"):
         scenarios_at_revision(repo, "HEAD", Path("elsewhere"))
+    # a file comes with its folder, so the files it names beside it resolve
+    (repo / "scenarios" / "policy.json").write_text("{}")
+    git("add", ".")
+    git("commit", "-q", "-m", "a policy file beside the scenario")
+    one = scenarios_at_revision(repo, "HEAD", Path("scenarios/lake.yaml"))
+    try:
+        assert one.name == "lake.yaml" and one.read_text() == lake.read_text()
+        assert (one.parent / "policy.json").read_text() == "{}"
+    finally:
+        shutil.rmtree(root_of(one, "scenarios/lake.yaml"))
     with pytest.raises(InputError, match="not inside the repository"):
         scenarios_at_revision(repo, "HEAD", tmp_path)
 
