@@ -97,15 +97,20 @@ ParameterOption = Annotated[list[str] | None, typer.Option(
     "--parameter", help="CloudFormation: a template parameter, KEY=VALUE (repeatable).")]
 StackNameOption = Annotated[str | None, typer.Option(
     "--stack-name", help="CloudFormation: the stack name (default: stack).")]
+ManagedPolicyOption = Annotated[list[str] | None, typer.Option(
+    "--managed-policy", help="Plans/templates: the document of a managed policy they attach "
+                             "but do not define, ARN=FILE.json (repeatable; else it is "
+                             "unknown and denies).")]
 
 
 def _iac(account_id: str | None, region: str | None, parameters: list[str] | None,
-         stack_name: str | None) -> IacOptions:
-    from .world_sources import IacOptions, parse_parameters
+         stack_name: str | None, managed_policies: list[str] | None = None) -> IacOptions:
+    from .world_sources import IacOptions, parse_managed_policies, parse_parameters
 
     try:
         return IacOptions(account_id=account_id, region=region,
-                          parameters=parse_parameters(parameters or []), stack_name=stack_name)
+                          parameters=parse_parameters(parameters or []), stack_name=stack_name,
+                          managed_policies=parse_managed_policies(managed_policies or []))
     except TrustsimError as exc:
         report_errors(exc)
 
@@ -248,11 +253,12 @@ def check(
     lint: Annotated[bool, typer.Option("--lint", help="Also lint every policy.")] = False,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
+    managed_policy: ManagedPolicyOption = None,
 ) -> None:
     """Gate a change: replay every flow and check every assertion; exit 3 when one fails."""
     from .check import check_scenarios, exit_code
 
-    options = _iac(account_id, region, parameter, stack_name)
+    options = _iac(account_id, region, parameter, stack_name, managed_policy)
     try:
         checked = check_scenarios(_load(paths, options), lint=lint)
     except TrustsimError as exc:
@@ -271,13 +277,15 @@ def lint_cmd(
                                                           "errors.")] = False,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
+    managed_policy: ManagedPolicyOption = None,
 ) -> None:
     """Condition-aware lint of every policy (confused deputy, public principals, PassRole,
     web identity, long-term keys); exit 3 on an error finding."""
     from .check import lint_exit_code, lint_scenarios
     from .formats.json_reports import lint_report
 
-    checked = lint_scenarios(_load(paths, _iac(account_id, region, parameter, stack_name)))
+    options = _iac(account_id, region, parameter, stack_name, managed_policy)
+    checked = lint_scenarios(_load(paths, options))
     if fmt is CiFormat.json:
         emit(json.dumps(lint_report(checked.findings, checked.unknowns), indent=2))
     else:
@@ -315,6 +323,7 @@ def diff(
     = FailOn.widen,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
+    managed_policy: ManagedPolicyOption = None,
 ) -> None:
     """Every access newly allowed or newly denied between two versions of a world."""
     from .diff import diff_worlds
@@ -324,7 +333,7 @@ def diff(
     from .formats.sarif import diff_sarif
     from .world_sources import diff_sides
 
-    options = _iac(account_id, region, parameter, stack_name)
+    options = _iac(account_id, region, parameter, stack_name, managed_policy)
     temps: list[Path] = []
     try:
         before, after = diff_sides(_side(base, temps), _side(head, temps), options)
@@ -375,6 +384,7 @@ def run(
                                                             "name.")] = None,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
+    managed_policy: ManagedPolicyOption = None,
 ) -> None:
     """Replay every flow of the scenarios and check each flow's expectations.
 
@@ -382,7 +392,7 @@ def run(
     expectations is denied, 1 on bad input."""
     from .reports import flow_dict, run_report
 
-    scenarios = _load(paths, _iac(account_id, region, parameter, stack_name))
+    scenarios = _load(paths, _iac(account_id, region, parameter, stack_name, managed_policy))
     results = _replay_all(scenarios, flow)
     # what plans and templates leave unknown until deploy, per scenario (as check lists it)
     unknowns = [f"{s.name}: {u.describe()}" for s in scenarios for u in s.unknowns]
@@ -514,6 +524,7 @@ def who_can_cmd(
         = AnswerFormat.table,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
+    managed_policy: ManagedPolicyOption = None,
 ) -> None:
     """Every principal that can perform ACTION on RESOURCE, directly or through a chain of
     roles, with its shortest chain and what the chain requires (ExternalId, :sub, MFA)."""
@@ -525,7 +536,7 @@ def who_can_cmd(
         check_question(action, resource)
     except TrustsimError as exc:
         report_errors(exc)
-    named = _worlds(worlds, _iac(account_id, region, parameter, stack_name))
+    named = _worlds(worlds, _iac(account_id, region, parameter, stack_name, managed_policy))
     answers = [(w, who_can(build_graph(w.world), action, resource)) for w in named]
     if fmt is not AnswerFormat.table:
         emit(json.dumps({"schema_version": "1.0", "question": "who-can", "action": action,
@@ -555,6 +566,7 @@ def reach(
         = AnswerFormat.table,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
+    managed_policy: ManagedPolicyOption = None,
 ) -> None:
     """Everything PRINCIPAL can reach, by resource and access level, with the chain."""
     from .graph import build_graph
@@ -562,7 +574,7 @@ def reach(
     from .questions import reach as reach_of
 
     answers = []
-    for w in _worlds(worlds, _iac(account_id, region, parameter, stack_name)):
+    for w in _worlds(worlds, _iac(account_id, region, parameter, stack_name, managed_policy)):
         try:
             answers.append((w, reach_of(build_graph(w.world), principal)))
         except KeyError:
@@ -598,6 +610,7 @@ def graph(
                                                                     "resource.")] = None,
     account_id: AccountIdOption = None, region: RegionOption = None,
     parameter: ParameterOption = None, stack_name: StackNameOption = None,
+    managed_policy: ManagedPolicyOption = None,
 ) -> None:
     """The world graph: principals, roles, resources, and the edges between them."""
     from .graph import build_graph
@@ -609,7 +622,7 @@ def graph(
             check_resource(resource, "--resource")
         except TrustsimError as exc:
             report_errors(exc)
-    named = _worlds(worlds, _iac(account_id, region, parameter, stack_name))
+    named = _worlds(worlds, _iac(account_id, region, parameter, stack_name, managed_policy))
     for w in named:
         g = build_graph(w.world)
         if fmt is GraphFormat.json:

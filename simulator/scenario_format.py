@@ -121,6 +121,12 @@ class RawResource(RawModel):
 Partition = Literal["aws", "aws-cn", "aws-us-gov"]
 
 
+_MANAGED = ("documents of the managed policies the file attaches but does not define (AWS "
+            "managed policies such as arn:aws:iam::aws:policy/ReadOnlyAccess, or existing "
+            "customer managed ones), by ARN: without one such a policy is unknown and "
+            "denies everything")
+
+
 class RawTerraformSource(RawModel):
     """A Terraform plan or state as JSON (`terraform show -json tfplan > plan.json`).
     `account_id` fills in ARNs the plan cannot know (default: the plan's
@@ -131,6 +137,7 @@ class RawTerraformSource(RawModel):
     account_id: AccountId | None = None
     region: Region | None = None
     partition: Partition | None = None
+    managed_policies: dict[AnyArn, PolicyRef] = Field({}, description=_MANAGED)
 
 
 class RawCloudFormationSource(RawModel):
@@ -144,6 +151,7 @@ class RawCloudFormationSource(RawModel):
     partition: Partition = "aws"
     parameters: dict[str, str] = {}
     stack_name: str | None = Field(None, min_length=1)
+    managed_policies: dict[AnyArn, PolicyRef] = Field({}, description=_MANAGED)
 
 
 WORLD_SOURCE_KEYS = ("terraform", "cloudformation")

@@ -116,6 +116,26 @@ class PolicyRefs:
         text = self._read(raw, where)
         return None if text is None else self._parse(text, label, kind, where, raw)
 
+    def raw(self, ref: Any, location: str) -> dict[str, Any] | str | None:
+        """The document `ref` means, unparsed (a mapping, or a file's JSON text) for a reader
+        that parses it where it is attached; None after reporting a problem."""
+        if isinstance(ref, str) and not is_file(ref):
+            if ref not in self.named:
+                close = difflib.get_close_matches(ref, list(self.named), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.problems.error(f"no policy named {ref!r} under policies:{hint} (a policy "
+                                    f"file name ends in .json)", self.source, location)
+                return None
+            self.used.add(ref)
+            location, ref = f"policies.{ref}", self.named[ref]
+        if isinstance(ref, dict):
+            return ref
+        if is_file(ref):
+            return self._read(ref, location)
+        self.problems.error("must be a policy document or a file name ending in .json (one "
+                            "named policy cannot name another)", self.source, location)
+        return None
+
     def text(self, ref: Any) -> str | None:
         """The policy as sent to STS (for the inline session policy's size limit)."""
         if isinstance(ref, str) and ref in self.named:

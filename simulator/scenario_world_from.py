@@ -25,14 +25,17 @@ entities, and the scenario's instance profiles may hold a role the code defines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .account_data_fields import Problems
 from .errors import InputError, InputErrors
 from .iac.proposed import IacWorld, Unknown
+from .policy import PolicyKind, parse_policy
 from .scenario_format import RawCloudFormationSource, RawTerraformSource
+from .scenario_policies import PolicyRefs
 from .scenario_sections import Sections
 from .world import Account, World
 
@@ -194,7 +197,8 @@ def merge(own: World, sections: Sections, outside: Outside, problems: Problems,
 
 
 WorldSourceEntry = RawTerraformSource | RawCloudFormationSource
-ReadWorld = Callable[[WorldSourceEntry], IacWorld]
+# (entry, documents of the managed policies it supplies by ARN) -> the file's world
+ReadWorld = Callable[[WorldSourceEntry, Mapping[str, Any]], IacWorld]
 
 
 def entry_file(entry: WorldSourceEntry) -> tuple[str, str]:
@@ -205,17 +209,32 @@ def entry_file(entry: WorldSourceEntry) -> tuple[str, str]:
 
 
 def read_sources(sections: Sections, read_world: ReadWorld, problems: Problems,
-                 source: str) -> list[IacSource]:
+                 source: str, refs: PolicyRefs) -> list[IacSource]:
     """Each world_from entry read through `read_world` (which resolves the file beside the
-    scenario). A problem with the entry itself (no such file, a file of the other kind)
-    comes without a source and is placed at the entry (`world_from[0].terraform`); a problem
-    inside the file keeps that file and its place in it."""
+    scenario), with the documents of its `managed_policies` (policy references of the
+    scenario: in place, a .json file, a name under policies:). A problem with the entry
+    itself (no such file, a file of the other kind) comes without a source and is placed at
+    the entry (`world_from[0].terraform`); a problem inside the file keeps that file and its
+    place in it."""
     out = []
     for i, entry in sections.world_from:
         where = f"world_from[{i}]"
         key, file = entry_file(entry)
+        supplied = {}
+        for arn, ref in entry.managed_policies.items():
+            place = f"{where}.managed_policies.{arn}"
+            doc = refs.raw(ref, place)
+            if doc is None:
+                continue  # reported; the file is still read (the policy stays unknown)
+            try:  # an identity policy or a boundary: one grammar, checked here, placed here
+                parse_policy(doc, name=arn, kind=PolicyKind.identity, source=source,
+                             location=place)
+            except InputError as exc:
+                problems.errors.append(exc)
+                continue
+            supplied[arn] = doc
         try:
-            iac = read_world(entry)
+            iac = read_world(entry, supplied)
         except InputErrors as exc:
             problems.errors.extend(e if e.source else e.within(source, f"{where}.{key}")
                                    for e in exc.errors)

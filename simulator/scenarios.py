@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -245,7 +245,7 @@ def _report(errors: list[InputError], lines: dict[str, int],
     return ordered[0] if len(ordered) == 1 else InputErrors(ordered)
 
 
-def _no_world_files(entry: WorldSourceEntry) -> IacWorld:
+def _no_world_files(entry: WorldSourceEntry, managed: Mapping[str, Any]) -> IacWorld:
     raise InputError("world_from files are read by load_scenarios (this reader was given no "
                      "read_world)")
 
@@ -262,7 +262,8 @@ def load_scenario_text(text: str, source: str, read_file: Callable[[str], str],
         data, lines = _yaml(text, source, problems)
     sections = read_sections(data, source, problems)
     refs = PolicyRefs(sections.policies, source, read_file, problems)
-    outside = combine(read_sources(sections, read_world, problems, source), problems, source)
+    outside = combine(read_sources(sections, read_world, problems, source, refs), problems,
+                      source)
     own, broken = build_world(sections, refs, problems, source, outside.world)
     world = merge(own, sections, outside, problems, source) if sections.world_from else own
     flows = build_flows(sections, world, refs, problems, source, broken)
@@ -296,7 +297,7 @@ def _world_reader(base: Path) -> ReadWorld:
     """Reads a world_from entry's file, relative to the scenario's folder; a problem with
     the entry itself (no such file, the other kind) is raised without a source, for the
     scenario reader to place at the entry."""
-    def read(entry: WorldSourceEntry) -> IacWorld:
+    def read(entry: WorldSourceEntry, managed: Mapping[str, Any]) -> IacWorld:
         from .iac.load import load_iac  # the readers, only for scenarios that use them
 
         key, name = entry_file(entry)
@@ -306,10 +307,12 @@ def _world_reader(base: Path) -> ReadWorld:
         try:
             if isinstance(entry, RawTerraformSource):
                 return load_iac(path, "terraform", account_id=entry.account_id,
-                                region=entry.region, partition=entry.partition)
+                                region=entry.region, partition=entry.partition,
+                                managed_policies=managed)
             return load_iac(path, "cloudformation", account_id=entry.account_id,
                             region=entry.region, partition=entry.partition,
-                            parameters=entry.parameters, stack_name=entry.stack_name)
+                            parameters=entry.parameters, stack_name=entry.stack_name,
+                            managed_policies=managed)
         except InputErrors:
             raise
         except InputError as exc:

@@ -32,7 +32,7 @@ from .scenarios import Scenario, load_scenarios
 from .world import World
 
 PathKind = Literal["estate", "terraform", "cloudformation", "scenarios"]
-_IAC_OPTIONS = "--account-id, --region, --parameter and --stack-name"
+_IAC_OPTIONS = "--account-id, --region, --parameter, --stack-name and --managed-policy"
 
 
 class IacOptions(BaseModel):
@@ -45,10 +45,12 @@ class IacOptions(BaseModel):
     region: str | None = None
     parameters: dict[str, str] = Field(default_factory=dict)
     stack_name: str | None = None
+    managed_policies: dict[str, Path] = Field(default_factory=dict)  # ARN -> JSON file
 
     @property
     def given(self) -> bool:
-        return bool(self.account_id or self.region or self.parameters or self.stack_name)
+        return bool(self.account_id or self.region or self.parameters or self.stack_name
+                    or self.managed_policies)
 
 
 class NamedWorld(BaseModel):
@@ -72,6 +74,35 @@ def parse_parameters(items: Sequence[str]) -> dict[str, str]:
         if key in out:
             raise InputError(f"--parameter {key} is given twice")
         out[key.strip()] = value
+    return out
+
+
+def parse_managed_policies(items: Sequence[str]) -> dict[str, Path]:
+    """`--managed-policy ARN=FILE` options -> {ARN: FILE}."""
+    out: dict[str, Path] = {}
+    for item in items:
+        arn, eq, file = item.rpartition("=")
+        if not eq or not arn.startswith("arn:") or not file:
+            raise InputError(f"--managed-policy {item!r}: write ARN=FILE (the policy's ARN and "
+                             f"a JSON file holding its document)")
+        if arn in out:
+            raise InputError(f"--managed-policy {arn} is given twice")
+        out[arn] = Path(file)
+    return out
+
+
+def _managed_documents(options: IacOptions) -> dict[str, str]:
+    """The documents of --managed-policy, read (the files are checked as policies where
+    the plan or template attaches them)."""
+    out = {}
+    for arn, path in options.managed_policies.items():
+        try:
+            out[arn] = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"--managed-policy {arn}: no such file {str(path)!r}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--managed-policy {arn}: cannot read {str(path)!r}: {exc}") \
+                from None
     return out
 
 
@@ -106,7 +137,8 @@ def _iac_scenario(path: Path, kind: IacKind, options: IacOptions) -> Scenario:
         raise InputError("a CloudFormation template: pass --account-id and --region (its ARNs "
                          "and bucket names are built from them)", source=str(path))
     iac = load_iac(path, kind, account_id=options.account_id, region=options.region,
-                   parameters=options.parameters or None, stack_name=options.stack_name)
+                   parameters=options.parameters or None, stack_name=options.stack_name,
+                   managed_policies=_managed_documents(options) or None)
     return Scenario(name=path.name, source=str(path), world=iac.world, flows=(),
                     unknowns=iac.unknowns)
 

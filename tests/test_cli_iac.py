@@ -302,3 +302,37 @@ def test_explain_reports_a_plan_rather_than_misreading_it() -> None:
     assert _one_error_line(result.output).endswith(
         "a Terraform plan, not a scenario file: name it in a scenario's world_from:, or pass "
         "it to who-can, reach, graph, lint, check, diff or run")
+
+
+READONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+ETL_TEMPLATE = f"""\
+Resources:
+  EtlRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: etl-EtlRole
+      AssumeRolePolicyDocument:
+        Statement: [{{Effect: Allow, Principal: {{Service: ec2.amazonaws.com}},
+                     Action: sts:AssumeRole}}]
+      ManagedPolicyArns: [{READONLY}]
+"""
+
+
+def test_managed_policy_supplies_what_a_template_only_attaches(tmp_path: Path) -> None:
+    template = tmp_path / "etl.yaml"
+    template.write_text(ETL_TEMPLATE)
+    doc = tmp_path / "readonly.json"
+    doc.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    common = ["reach", "arn:aws:iam::444455556666:role/etl-EtlRole", str(template),
+              "--account-id", "444455556666", "--region", "us-east-1", "--format", "json"]
+    without = json.loads(runner.invoke(app, common).stdout)
+    assert any(READONLY in u["reason"] for w in without["worlds"] for u in w["unknowns"])
+    result = runner.invoke(app, [*common, "--managed-policy", f"{READONLY}={doc}"])
+    assert result.exit_code == 0, result.output
+    supplied = json.loads(result.stdout)
+    assert all(not w["unknowns"] for w in supplied["worlds"])
+    for bad, message in ((f"{READONLY}", "write ARN=FILE"),
+                         (f"{READONLY}={tmp_path / 'nope.json'}", "no such file")):
+        result = runner.invoke(app, [*common, "--managed-policy", bad])
+        assert result.exit_code == 1 and message in result.output

@@ -6,6 +6,7 @@ allowed."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -342,3 +343,83 @@ def test_a_deny_expected_because_of_an_unknown_still_carries_the_note(tmp_path: 
     assert read.expectation_met is True
     assert read.notes and "aws_s3_bucket_policy.lakehouse.policy" in read.notes[0]
     assert not any("unknown" in m for m in read.mismatches)
+
+
+# --- managed policies the code attaches but does not define -------------------------------
+
+READONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+ETL_ROLE = "arn:aws:iam::444455556666:role/etl-EtlRole"
+TEMPLATE = f"""\
+Resources:
+  EtlRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: etl-EtlRole
+      AssumeRolePolicyDocument:
+        Statement: [{{Effect: Allow, Principal: {{Service: ec2.amazonaws.com}},
+                     Action: sts:AssumeRole}}]
+      ManagedPolicyArns: [{READONLY}]
+  EtlProfile:
+    Type: AWS::IAM::InstanceProfile
+    Properties: {{Roles: [!Ref EtlRole]}}
+"""
+READONLY_DOC = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]}
+ETL_FLOW = f"""\
+buckets:
+  - {{name: etl-data, account: "444455556666"}}
+flows:
+  - name: read
+    start: {{instance_profile: {ETL_ROLE}}}
+    access: [{{action: s3:GetObject, resource: "arn:aws:s3:::etl-data/k"}}]
+"""
+
+
+def _etl(tmp_path: Path, supplied: str, policies: str = "") -> Path:
+    (tmp_path / "etl.yaml").write_text(TEMPLATE)
+    (tmp_path / "readonly.json").write_text(json.dumps(READONLY_DOC))
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\n" + policies + "world_from:\n"
+                    "  - cloudformation: etl.yaml\n"
+                    "    account_id: \"444455556666\"\n"
+                    "    region: us-east-1\n"
+                    "    stack_name: etl\n" + supplied + ETL_FLOW, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("supplied", "policies"), [
+    (f"    managed_policies: {{{READONLY}: readonly.json}}\n", ""),         # a file beside
+    (f"    managed_policies: {{{READONLY}: {json.dumps(READONLY_DOC)}}}\n", ""),  # in place
+    (f"    managed_policies: {{{READONLY}: ReadOnly}}\n",                   # by name
+     "policies: {ReadOnly: readonly.json}\n"),
+])
+def test_a_managed_policy_the_code_only_attaches_can_be_supplied(
+        tmp_path: Path, supplied: str, policies: str) -> None:
+    [scenario] = load_scenarios([_etl(tmp_path, supplied, policies)])
+    assert scenario.unknowns == ()
+    role = scenario.world.roles_by_arn[ETL_ROLE]
+    assert [p.name for p in role.policies] == [READONLY]
+    [result] = replay_scenario(scenario)
+    assert result.outcome == "allow" and result.notes == ()
+
+
+def test_without_its_document_a_managed_policy_is_an_unknown_that_denies(
+        tmp_path: Path) -> None:
+    [scenario] = load_scenarios([_etl(tmp_path, "")])
+    [unknown] = scenario.unknowns
+    assert READONLY in unknown.describe() and "managed_policies" in unknown.describe()
+    [result] = replay_scenario(scenario)
+    assert result.outcome == "deny" and any(READONLY in n for n in result.notes)
+
+
+def test_a_supplied_policy_that_is_missing_or_invalid_is_one_error(tmp_path: Path) -> None:
+    error = _one_error(_etl(tmp_path, f"    managed_policies: {{{READONLY}: nope.json}}\n"))
+    assert error.location == f"world_from[0].managed_policies.{READONLY}"
+    assert "nope.json" in error.message
+    error = _one_error(_etl(tmp_path, f"    managed_policies: {{{READONLY}: NoSuchName}}\n"))
+    assert "no policy named 'NoSuchName'" in error.message
+    bad = {"Statement": {"Effect": "Permit", "Action": "s3:*", "Resource": "*"}}
+    error = _one_error(_etl(tmp_path,
+                            f"    managed_policies: {{{READONLY}: {json.dumps(bad)}}}\n"))
+    assert error.location == f"world_from[0].managed_policies.{READONLY}.Statement[0].Effect"
+    assert error.source is not None and error.source.endswith("s.yaml")

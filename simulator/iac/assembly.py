@@ -70,8 +70,8 @@ class Policies:
             except PolicyError as exc:
                 self.ledger.add_error(exc)
                 return None
-        reason = (f"managed policy {link.value} is not defined here; pass its document in "
-                  f"managed_policies")
+        reason = (f"managed policy {link.value} is not defined here; supply its document "
+                  f"(world_from: managed_policies, or --managed-policy ARN=FILE)")
         return self.stand_in(link.address, link.attribute, reason, kind, affects)
 
 
