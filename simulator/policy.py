@@ -8,8 +8,10 @@ Grammar: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_gra
   Resource: the role is the resource), Principal xor NotPrincipal only in resource-based
   policies; identity policies, boundaries, session policies and SCPs must not name one:
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
-- NotPrincipal is not allowed in role trust policies:
+- NotPrincipal is not allowed in role trust policies, nor in SCPs and RCPs:
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+- Every RCP must have `"Version": "2012-10-17"`:
+  https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
 - Principal values: `*`, account ids, account-root/user/role/assumed-role/federated-user
   ARNs, Service, Federated, CanonicalUser; no partial wildcards.
 - Action is `service:name` or `*`; no wildcard in the service prefix:
@@ -57,6 +59,7 @@ class PolicyKind(str, Enum):
 
 _NAMING_PRINCIPALS = frozenset({PolicyKind.resource, PolicyKind.trust, PolicyKind.rcp})
 _TRUST = PolicyKind.trust  # (a module constant: an enum member is slow to look up)
+_RCP = PolicyKind.rcp
 
 
 class PrincipalBlock(BaseModel):
@@ -373,8 +376,11 @@ def _statement(raw: Any, index: int, kind: PolicyKind) -> Statement:
     if names_principals and not has_principal:
         raise PolicyError(f"a {kind.value} policy statement needs a Principal",
                           location=where)
-    if not_principal is not _ABSENT and trust:
-        raise PolicyError("NotPrincipal is not allowed in a role trust policy",
+    if not_principal is not _ABSENT and (trust or kind is _RCP):
+        # AWS: NotPrincipal is not supported in role trust policies, SCPs or RCPs
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+        what = "a role trust policy" if trust else "a resource control policy"
+        raise PolicyError(f"NotPrincipal is not allowed in {what}",
                           location=f"{where}.NotPrincipal")
     if principal is not _ABSENT:
         fields["principal"] = _principal(principal, where, "Principal")
@@ -500,7 +506,7 @@ def _statement_ok(raw: Any, kind: PolicyKind) -> bool:
     if kind in _NAMING_PRINCIPALS:
         if has_principal == has_not_principal:  # neither, or both
             return False
-        if has_not_principal and kind is _TRUST:
+        if has_not_principal and (kind is _TRUST or kind is _RCP):
             return False
         if not _principal_ok(raw["Principal"] if has_principal else raw["NotPrincipal"]):
             return False
@@ -557,6 +563,11 @@ def parse_policy(raw: Any, *, name: str, kind: PolicyKind, source: str = "",
         if version is not None and (not isinstance(version, str) or version not in VERSIONS):
             raise PolicyError(f"Version must be 2012-10-17 or 2008-10-17, got {version!r}",
                               location="Version")
+        if kind is _RCP and version != VERSION_CURRENT:
+            # "Every RCP must include a Version element with the value 2012-10-17"
+            # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+            raise PolicyError(f"a resource control policy needs Version 2012-10-17, got "
+                              f"{version!r}", location="Version")
         if "Statement" not in raw:
             raise PolicyError("a policy document needs a Statement")
         body = raw["Statement"]

@@ -115,6 +115,20 @@ ERRORS: list[Any] = [
     pytest.param(PolicyKind.identity, policy({**OK, "Resource": "arn:aws:s*:::bucket-a"}),
                  "Statement[0].Resource[0]", r"bad service segment",
                  id="resource-service-wildcard"),
+    # RCPs: "Every RCP must include a Version element with the value 2012-10-17"
+    # (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html);
+    # "SCPs and RCPs do not support NotPrincipal"
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html)
+    pytest.param(PolicyKind.rcp, {"Statement": [{**OK, "Effect": "Deny", "Principal": "*"}]},
+                 "Version", r"resource control policy needs Version 2012-10-17",
+                 id="rcp-without-version"),
+    pytest.param(PolicyKind.rcp, {"Version": "2008-10-17",
+                                  "Statement": [{**OK, "Effect": "Deny", "Principal": "*"}]},
+                 "Version", r"needs Version 2012-10-17", id="rcp-version-2008"),
+    pytest.param(PolicyKind.rcp, policy({**OK, "Effect": "Deny",
+                                         "NotPrincipal": {"AWS": "111111111111"}}),
+                 "Statement[0].NotPrincipal", r"not allowed in a resource control policy",
+                 id="rcp-notprincipal"),
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
     # ("arn:aws:iam::123456789012:u*" is the page's example of a wildcard it does not allow)
     pytest.param(PolicyKind.identity, policy({**OK, "Resource": "arn:aws:iam::123456789012:u*"}),
