@@ -21,7 +21,7 @@ from .policy import PolicyDocument, PolicyKind, parse_policy
 from .request import Request, make_request
 from .results import Decision, RequestDecision
 
-_CASE_KEYS = {"id", "note", "source", "policies", "request", "expected"}
+_CASE_KEYS = {"id", "note", "source", "policies", "request", "expected", "block_public_access"}
 _POLICY_KEYS = {"identity", "trust", "role_permissions", "bucket_policy", "resource_policy",
                 "scp", "rcp", "boundary", "session_policy"}
 _REQUEST_KEYS = {"principal_arn", "principal_account", "action", "resource",
@@ -89,6 +89,19 @@ def _object(raw: Any, case_id: str, where: str, allowed: set[str]) -> dict[str, 
     return raw
 
 
+def _restrict_public(raw: Any, case_id: str) -> bool:
+    """`block_public_access: {"RestrictPublicBuckets": true}`, the bucket's S3 Block Public
+    Access setting as GetPublicAccessBlock returns it (absent: off)."""
+    if raw is None:
+        return False
+    block = _object(raw, case_id, "block_public_access", {"RestrictPublicBuckets"})
+    value = block.get("RestrictPublicBuckets", False)
+    if not isinstance(value, bool):
+        raise InputError("must be true or false", source=case_id,
+                         location="block_public_access.RestrictPublicBuckets")
+    return value
+
+
 def parse_case(raw: Any, position: int, *, reachable_only: bool = False) -> Case:
     """Parse one case; raise InputError naming the case id and the place.
 
@@ -141,7 +154,8 @@ def parse_case(raw: Any, position: int, *, reachable_only: bool = False) -> Case
         rcp=_levels(pol.get("rcp"), "rcp", PolicyKind.rcp, case_id, only),
         boundary=_doc(pol.get("boundary"), "boundary", PolicyKind.boundary, case_id, only),
         session=_doc(pol.get("session_policy"), "session_policy", PolicyKind.session, case_id,
-                     only))
+                     only),
+        restrict_public_buckets=_restrict_public(body.get("block_public_access"), case_id))
     expected = body.get("expected")
     if expected is not None and expected not in {d.value for d in Decision}:
         raise InputError(f"expected must be allow, explicit_deny or implicit_deny, got "

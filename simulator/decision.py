@@ -48,6 +48,7 @@ from .evaluator import (
 )
 from .fastmodel import constructor
 from .policy import PolicyDocument, PolicyKind
+from .public_policy import public_policy
 from .request import Request, context_and_caller
 from .results import Decision, Grant, RequestDecision, StatementRef, StepResult
 
@@ -72,6 +73,8 @@ class PolicySet(BaseModel):
     queue policy) or, for sts:AssumeRole*, the role's trust policy. `scp` and `rcp` are
     lists of levels, root first; each level holds the documents attached there and must
     allow. RCPFullAWSAccess is implied at every RCP level, as AWS attaches it.
+    `restrict_public_buckets`: the bucket's S3 Block Public Access RestrictPublicBuckets
+    setting (for s3 calls; see public_policy.py).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -82,6 +85,7 @@ class PolicySet(BaseModel):
     rcp: tuple[tuple[PolicyDocument, ...], ...] = ()
     boundary: PolicyDocument | None = None
     session: PolicyDocument | None = None
+    restrict_public_buckets: bool = False
 
 
 _LABEL = {PolicyKind.identity: "identity-based", PolicyKind.resource: "resource-based",
@@ -296,6 +300,31 @@ def decide(request: Request, policies: PolicySet, *, trace: bool = False,
     return _after_organizations(run, plan)
 
 
+def _restricted_public(run: _Run) -> RequestDecision | None:
+    """S3 Block Public Access: with RestrictPublicBuckets on, a bucket whose policy is public
+    can be reached only by AWS service principals and the bucket owner's account; "public
+    and cross-account access within any public bucket policy, including non-public
+    delegation to specific accounts, is blocked":
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"""
+    caller = run.request.principal
+    if caller.kind is PrincipalKind.service or not (run.cross
+                                                    or caller.kind is PrincipalKind.anonymous):
+        return None
+    verdict = public_policy(run.policies.resource)
+    if not verdict.public:
+        run.ev.notes.extend(verdict.notes)
+        return None
+    where = ", ".join(f"#{i}" for i in verdict.statements)
+    run.step("resource_policy", "decided", Decision.implicit_deny,
+             f"S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public "
+             f"(statement {where}), so it grants nothing to another account or an anonymous "
+             f"caller", (run.policies.resource.name,) if run.policies.resource else ())
+    return run.finish(Decision.implicit_deny, "restrict_public_buckets",
+                      f"the bucket has RestrictPublicBuckets on and its policy is public "
+                      f"(statement {where}): only AWS service principals and the bucket "
+                      f"owner's account may use it, not {caller.arn}")
+
+
 _HOW = {Grant.principal: "names the caller", Grant.role: "names the caller's role",
         Grant.account: "names the caller's account (delegation: identity policy must allow)"}
 
@@ -325,6 +354,10 @@ def _after_organizations(run: _Run, plan: _Plan) -> RequestDecision:
         return run.finish(Decision.implicit_deny, "root_cannot_assume_role",
                           f"{caller.arn} is an account root user: only IAM users and role "
                           f"sessions can call {request.action}")
+    if grant is not None and service == "s3" and run.policies.restrict_public_buckets:
+        blocked = _restricted_public(run)
+        if blocked is not None:
+            return blocked
     if must_rbp and grant is None:
         run.step("resource_policy", "decided", Decision.implicit_deny,
                  f"the {label} policy does not allow the caller", names["resource"])

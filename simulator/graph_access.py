@@ -41,6 +41,7 @@ from .sessions import (
     caller_policies,
     org_levels,
     resource_policy_of,
+    restricts_public,
     session_request,
 )
 from .wildcard import Matcher, compile_glob, has_wildcard
@@ -253,14 +254,16 @@ def access_grant(dec: Decider, node: GraphNode, resource: str,
     if node.kind in (NodeKind.service, NodeKind.everyone):
         principal = principal_from_arn(node.id if node.kind is NodeKind.service else "*")
         rcp = org_levels(world, account, PolicyKind.rcp) if account else ()
-        policies = PolicySet(resource=policy, rcp=rcp)
+        policies = PolicySet(resource=policy, rcp=rcp,
+                             restrict_public_buckets=restricts_public(world, resource))
         context, requires = _supplied(policies, action)
         request = Request(principal=principal, action=action, resource=resource,
                           resource_account=account, context=context)
     else:
         session = dec.session(node)
         account = account or session.account
-        policies = caller_policies(world, session, account, policy, action.split(":")[0])
+        policies = caller_policies(world, session, account, policy, action.split(":")[0],
+                                   restricts_public(world, resource))
         context, requires = _supplied(policies, action)
         request = session_request(world, session, action, resource, account, context)
     d = dec(request, policies)

@@ -43,7 +43,14 @@ from .flows import (
 )
 from .policy import PolicyKind
 from .request import ContextValues, Request
-from .sessions import Session, caller_policies, org_levels, resource_policy_of, session_request
+from .sessions import (
+    Session,
+    caller_policies,
+    org_levels,
+    resource_policy_of,
+    restricts_public,
+    session_request,
+)
 from .stages import (
     StageResult,
     StageStatus,
@@ -182,7 +189,8 @@ def _access(world: World, session: Session, number: int, access: Access) -> list
         account = account or session.account
         request = session_request(world, session, access.action, resource, account,
                                   dict(access.context))
-        policies = caller_policies(world, session, account, policy, request.service)
+        policies = caller_policies(world, session, account, policy, request.service,
+                                   restricts_public(world, resource))
         stage = decided_stage(key, f"{session.principal.arn} calls {access.action} on "
                                    f"{resource}", decide(request, policies, trace=True),
                               access.expect)

@@ -100,14 +100,25 @@ def session_request(world: World, session: Session, action: str, resource: str,
 
 
 def caller_policies(world: World, session: Session, resource_account: str | None,
-                    resource_policy: PolicyDocument | None, service: str) -> PolicySet:
+                    resource_policy: PolicyDocument | None, service: str,
+                    restrict_public_buckets: bool = False) -> PolicySet:
     """The policies bearing on a request by `session` to a resource in `resource_account`.
     Service-linked roles are exempt from SCPs; RCPs apply whoever calls."""
     exempt = session.role is not None and session.role.service_linked
     scp = () if exempt else org_levels(world, session.account, PolicyKind.scp)
     rcp = org_levels(world, resource_account, PolicyKind.rcp) if resource_account else ()
     return PolicySet(identity=session.identity, resource=resource_policy, scp=scp, rcp=rcp,
-                     boundary=session.boundary, session=session.session_policy)
+                     boundary=session.boundary, session=session.session_policy,
+                     restrict_public_buckets=restrict_public_buckets)
+
+
+def restricts_public(world: World, resource: str) -> bool:
+    """Does the resource's bucket have S3 Block Public Access RestrictPublicBuckets on? (A
+    bucket the world does not hold, or a resource that is no bucket: no.)"""
+    if not resource.startswith("arn:aws:s3:::"):
+        return False
+    bucket = world.buckets_by_name.get(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
+    return bucket is not None and bucket.restrict_public_buckets
 
 
 def resource_policy_of(world: World, resource: str) -> tuple[PolicyDocument | None, str | None]:
