@@ -305,22 +305,11 @@ def test_explain_reports_a_plan_rather_than_misreading_it() -> None:
 
 
 READONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
-ETL_TEMPLATE = f"""\
-Resources:
-  EtlRole:
-    Type: AWS::IAM::Role
-    Properties:
-      RoleName: etl-EtlRole
-      AssumeRolePolicyDocument:
-        Statement: [{{Effect: Allow, Principal: {{Service: ec2.amazonaws.com}},
-                     Action: sts:AssumeRole}}]
-      ManagedPolicyArns: [{READONLY}]
-"""
+ETL_TEMPLATE = IAC / "etl_managed_policy.yaml"
 
 
 def test_managed_policy_supplies_what_a_template_only_attaches(tmp_path: Path) -> None:
-    template = tmp_path / "etl.yaml"
-    template.write_text(ETL_TEMPLATE)
+    template = ETL_TEMPLATE
     doc = tmp_path / "readonly.json"
     doc.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))

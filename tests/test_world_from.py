@@ -349,20 +349,6 @@ def test_a_deny_expected_because_of_an_unknown_still_carries_the_note(tmp_path: 
 
 READONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 ETL_ROLE = "arn:aws:iam::444455556666:role/etl-EtlRole"
-TEMPLATE = f"""\
-Resources:
-  EtlRole:
-    Type: AWS::IAM::Role
-    Properties:
-      RoleName: etl-EtlRole
-      AssumeRolePolicyDocument:
-        Statement: [{{Effect: Allow, Principal: {{Service: ec2.amazonaws.com}},
-                     Action: sts:AssumeRole}}]
-      ManagedPolicyArns: [{READONLY}]
-  EtlProfile:
-    Type: AWS::IAM::InstanceProfile
-    Properties: {{Roles: [!Ref EtlRole]}}
-"""
 READONLY_DOC = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]}
 ETL_FLOW = f"""\
@@ -376,7 +362,7 @@ flows:
 
 
 def _etl(tmp_path: Path, supplied: str, policies: str = "") -> Path:
-    (tmp_path / "etl.yaml").write_text(TEMPLATE)
+    shutil.copy(IAC / "etl_managed_policy.yaml", tmp_path / "etl.yaml")
     (tmp_path / "readonly.json").write_text(json.dumps(READONLY_DOC))
     path = tmp_path / "s.yaml"
     path.write_text("name: s\n" + policies + "world_from:\n"
