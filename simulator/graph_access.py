@@ -282,10 +282,10 @@ def access_grant(dec: Decider, node: GraphNode, resource: str,
 def _sse_kms(dec: Decider, session: Session, resource: str,
              action: str) -> RequestDecision | Refusal | None:
     kms_action = KMS_FOR.get(action.lower())
-    if kms_action is None or not resource.startswith(S3):
+    if kms_action is None:
         return None
     world = dec.world
-    bucket = world.buckets_by_name.get(resource[len(S3):].split("/", 1)[0])
+    bucket = world.bucket_of(resource)
     if bucket is None or bucket.kms_key is None:
         return None
     key = world.keys_by_arn.get(bucket.kms_key)

@@ -208,9 +208,9 @@ _KMS_FOR = {"s3:getobject": "kms:Decrypt", "s3:getobjectversion": "kms:Decrypt",
 def _kms_stage(world: World, session: Session, key: str, access: Access,
                resource: str) -> StageResult | None:
     kms_action = _KMS_FOR.get(access.action.lower())
-    if kms_action is None or not resource.startswith("arn:aws:s3:::"):
+    if kms_action is None:
         return None
-    bucket = world.buckets_by_name.get(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
+    bucket = world.bucket_of(resource)
     if bucket is None or bucket.kms_key is None:
         return None
     title = f"SSE-KMS: {kms_action} on the bucket's key {bucket.kms_key}"

@@ -115,9 +115,7 @@ def caller_policies(world: World, session: Session, resource_account: str | None
 def restricts_public(world: World, resource: str) -> bool:
     """Does the resource's bucket have S3 Block Public Access RestrictPublicBuckets on? (A
     bucket the world does not hold, or a resource that is no bucket: no.)"""
-    if not resource.startswith("arn:aws:s3:::"):
-        return False
-    bucket = world.buckets_by_name.get(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
+    bucket = world.bucket_of(resource)
     return bucket is not None and bucket.restrict_public_buckets
 
 
@@ -125,7 +123,7 @@ def resource_policy_of(world: World, resource: str) -> tuple[PolicyDocument | No
     """The resource-based policy of a resource and the account that owns it (None when
     the world does not say)."""
     if resource.startswith("arn:aws:s3:::"):
-        bucket = world.buckets_by_name.get(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
+        bucket = world.bucket_of(resource)
         return (bucket.policy, bucket.account) if bucket else (None, None)
     role = world.roles_by_arn.get(resource)
     if role is not None:

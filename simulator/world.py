@@ -175,6 +175,13 @@ class World(_Frozen):
     def buckets_by_name(self) -> dict[str, Bucket]:
         return {b.name: b for b in self.buckets}
 
+    def bucket_of(self, resource: str) -> Bucket | None:
+        """The bucket an S3 ARN (the bucket's, or an object's in it) is in, if the world
+        holds it; None for any other resource."""
+        if not resource.startswith("arn:aws:s3:::"):
+            return None
+        return self.buckets_by_name.get(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
+
     @cached_property
     def keys_by_arn(self) -> dict[str, KmsKey]:
         return {k.arn: k for k in self.keys}
