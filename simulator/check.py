@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from .assertions import AssertionResult, check_assertions
-from .flow_unknowns import replay_scenario
+from .flow_unknowns import replay_scenario, scenario_unknowns
 from .lint import Finding, Severity, lint_world
 from .replay import FlowResult
 from .scenarios import Scenario
@@ -38,10 +38,6 @@ class Checked(BaseModel):
     unknowns: tuple[str, ...] = ()
 
 
-def _unknowns(scenarios: Sequence[Scenario]) -> tuple[str, ...]:
-    return tuple(f"{s.name}: {u.describe()}" for s in scenarios for u in s.unknowns)
-
-
 def _findings(scenario: Scenario) -> list[Finding]:
     return [f.model_copy(update={"source": scenario.source})
             for f in lint_world(scenario.world)]
@@ -58,14 +54,14 @@ def check_scenarios(scenarios: Sequence[Scenario], *, flow: str | None = None,
     findings = tuple(f for s in scenarios for f in _findings(s)) if lint else ()
     return Checked(command=command, flows=flows, assertions=assertions, findings=findings,
                    sources={s.name: s.source for s in scenarios},
-                   unknowns=_unknowns(scenarios))
+                   unknowns=scenario_unknowns(scenarios))
 
 
 def lint_scenarios(scenarios: Sequence[Scenario]) -> Checked:
     """Lint every scenario's world; each finding names its scenario file."""
     return Checked(command="lint", findings=tuple(f for s in scenarios for f in _findings(s)),
                    sources={s.name: s.source for s in scenarios},
-                   unknowns=_unknowns(scenarios))
+                   unknowns=scenario_unknowns(scenarios))
 
 
 def exit_code(checked: Checked) -> int:

@@ -390,12 +390,12 @@ def run(
 
     Exit 0 when every expectation holds, 3 when one does not, 2 when a flow without
     expectations is denied, 1 on bad input."""
+    from .flow_unknowns import scenario_unknowns
     from .reports import flow_dict, run_report
 
     scenarios = _load(paths, _iac(account_id, region, parameter, stack_name, managed_policy))
     results = _replay_all(scenarios, flow)
-    # what plans and templates leave unknown until deploy, per scenario (as check lists it)
-    unknowns = [f"{s.name}: {u.describe()}" for s in scenarios for u in s.unknowns]
+    unknowns = scenario_unknowns(scenarios)  # as check lists them
     if fmt is Format.json:
         emit(json.dumps(run_report(results, unknowns), indent=2))
     elif fmt is Format.jsonl:

@@ -138,3 +138,8 @@ def replay_scenario(scenario: Scenario, flow: str | None = None) -> list[FlowRes
     the unknowns of its world_from files noted."""
     return [note_unknowns(replay(scenario.world, f, scenario.name), f, scenario.unknowns)
             for f in scenario.flows if flow is None or f.name == flow]
+
+
+def scenario_unknowns(scenarios: Sequence[Scenario]) -> tuple[str, ...]:
+    """What the scenarios' plans and templates leave unknown until deploy, one line each."""
+    return tuple(f"{s.name}: {u.describe()}" for s in scenarios for u in s.unknowns)
