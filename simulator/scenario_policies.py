@@ -99,35 +99,18 @@ class PolicyRefs:
             return self._docs[key]
         if name in _BUILTIN and _BUILTIN[name][0] is kind:
             return parse_policy(_BUILTIN[name][1], name=label, kind=kind)
-        close = difflib.get_close_matches(name, [*self.named, *_BUILTIN], n=1)
+        self._no_such_name(name, location, [*self.named, *_BUILTIN])
+        return None
+
+    def _no_such_name(self, name: str, location: str, candidates: list[str]) -> None:
+        close = difflib.get_close_matches(name, candidates, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         self.problems.error(f"no policy named {name!r} under policies:{hint} (a policy file "
                             f"name ends in .json)", self.source, location)
-        return None
 
-    def _named(self, name: str, label: str, kind: PolicyKind) -> PolicyDocument | None:
-        raw, where = self.named[name], f"policies.{name}"
-        if isinstance(raw, dict):
-            return self._parse(raw, label, kind, where, None)
-        if not is_file(raw):
-            self.problems.error("must be a policy document or a file name ending in .json "
-                                "(one named policy cannot name another)", self.source, where)
-            return None
-        text = self._read(raw, where)
-        return None if text is None else self._parse(text, label, kind, where, raw)
-
-    def raw(self, ref: Any, location: str) -> dict[str, Any] | str | None:
-        """The document `ref` means, unparsed (a mapping, or a file's JSON text) for a reader
-        that parses it where it is attached; None after reporting a problem."""
-        if isinstance(ref, str) and not is_file(ref):
-            if ref not in self.named:
-                close = difflib.get_close_matches(ref, list(self.named), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.problems.error(f"no policy named {ref!r} under policies:{hint} (a policy "
-                                    f"file name ends in .json)", self.source, location)
-                return None
-            self.used.add(ref)
-            location, ref = f"policies.{ref}", self.named[ref]
+    def _unparsed(self, ref: Any, location: str) -> dict[str, Any] | str | None:
+        """A mapping or a .json file's text; a name here (a named policy naming another) is
+        reported."""
         if isinstance(ref, dict):
             return ref
         if is_file(ref):
@@ -135,6 +118,23 @@ class PolicyRefs:
         self.problems.error("must be a policy document or a file name ending in .json (one "
                             "named policy cannot name another)", self.source, location)
         return None
+
+    def _named(self, name: str, label: str, kind: PolicyKind) -> PolicyDocument | None:
+        ref, where = self.named[name], f"policies.{name}"
+        raw = self._unparsed(ref, where)
+        return None if raw is None else self._parse(raw, label, kind, where,
+                                                    ref if is_file(ref) else None)
+
+    def raw(self, ref: Any, location: str) -> dict[str, Any] | str | None:
+        """The document `ref` means, unparsed (a mapping, or a file's JSON text) for a reader
+        that parses it where it is attached; None after reporting a problem."""
+        if isinstance(ref, str) and not is_file(ref):
+            if ref not in self.named:
+                self._no_such_name(ref, location, list(self.named))
+                return None
+            self.used.add(ref)
+            location, ref = f"policies.{ref}", self.named[ref]
+        return self._unparsed(ref, location)
 
     def text(self, ref: Any) -> str | None:
         """The policy as sent to STS (for the inline session policy's size limit)."""
