@@ -347,9 +347,8 @@ def _statement(raw: Any, index: int, kind: PolicyKind) -> Statement:
     value = raw[name]
     actions = (value,) if type(value) is str else _strings(value, where, name)
     for i, a in enumerate(actions):
-        service, sep, rest = a.partition(":")
-        if not (sep and service and rest and "*" not in service and "?" not in service):
-            _check_action(a, where, name, i)  # "*", or an error
+        if not _action_ok(a):
+            _check_action(a, where, name, i)  # raises
     fields["action" if name == "Action" else "not_action"] = actions
     name = "Resource" if "Resource" in raw else "NotResource" if "NotResource" in raw else None
     trust = kind is _TRUST
