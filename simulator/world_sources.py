@@ -28,6 +28,7 @@ from .errors import InputError, InputErrors, TrustsimError
 from .iac.kind import IacKind
 from .iac.load import iac_kind_of_file, load_iac
 from .iac.proposed import Unknown
+from .policy import PolicyKind, parse_policy
 from .scenarios import Scenario, load_scenarios
 from .world import World
 
@@ -92,8 +93,8 @@ def parse_managed_policies(items: Sequence[str]) -> dict[str, Path]:
 
 
 def _managed_documents(options: IacOptions) -> dict[str, str]:
-    """The documents of --managed-policy, read (the files are checked as policies where
-    the plan or template attaches them)."""
+    """The documents of --managed-policy, read and checked here, so a problem names the
+    policy's own file (an identity policy and a boundary have one grammar)."""
     out = {}
     for arn, path in options.managed_policies.items():
         try:
@@ -103,6 +104,7 @@ def _managed_documents(options: IacOptions) -> dict[str, str]:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"--managed-policy {arn}: cannot read {str(path)!r}: {exc}") \
                 from None
+        parse_policy(out[arn], name=arn, kind=PolicyKind.identity, source=str(path))
     return out
 
 

@@ -321,7 +321,10 @@ def test_managed_policy_supplies_what_a_template_only_attaches(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     supplied = json.loads(result.stdout)
     assert all(not w["unknowns"] for w in supplied["worlds"])
+    (tmp_path / "broken.json").write_text('{"Statement": [')
     for bad, message in ((f"{READONLY}", "write ARN=FILE"),
-                         (f"{READONLY}={tmp_path / 'nope.json'}", "no such file")):
+                         (f"{READONLY}={tmp_path / 'nope.json'}", "no such file"),
+                         (f"{READONLY}={tmp_path / 'broken.json'}",
+                          f"{tmp_path / 'broken.json'}: not valid JSON")):
         result = runner.invoke(app, [*common, "--managed-policy", bad])
         assert result.exit_code == 1 and message in result.output
